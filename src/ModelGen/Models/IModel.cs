@@ -1,0 +1,34 @@
+namespace ModelGen;
+
+/// <summary>
+/// What every generated model offers, for code that works over many models (evaluation, batching, benchmarks).
+/// Generated classes implement it explicitly next to their constants, so direct calls stay non-virtual.
+/// </summary>
+public interface IModel : IDisposable
+{
+    /// <summary>Input width of one sample.</summary>
+    int InputFeatures { get; }
+
+    /// <summary>Output width of one sample.</summary>
+    int OutputFeatures { get; }
+
+    /// <summary>Largest batch <see cref="Forward"/> accepts.</summary>
+    int MaxBatch { get; }
+
+    /// <summary>The compile-time memory report of the model class.</summary>
+    ModelMemoryReport Memory { get; }
+
+    /// <summary>Runs <paramref name="batch"/> samples: <paramref name="input"/> [batch, InputFeatures] to <paramref name="output"/> [batch, OutputFeatures].</summary>
+    void Forward(ReadOnlySpan<float> input, Span<float> output, int batch);
+
+    /// <summary>Writes the packed weights (quantized as stored) as safetensors.</summary>
+    void Save(Stream stream);
+}
+
+/// <summary>A generated model type, with its static loader.</summary>
+/// <typeparam name="TSelf">The model class.</typeparam>
+public interface IModel<TSelf> : IModel where TSelf : IModel<TSelf>
+{
+    /// <summary>Loads and validates weights from a safetensors stream.</summary>
+    static abstract TSelf Load(Stream stream, LoadOptions? options = null);
+}
