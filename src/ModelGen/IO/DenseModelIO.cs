@@ -1,19 +1,125 @@
+using ModelGen.Quantization;
+
 namespace ModelGen.IO;
 
 /// <summary>
 /// Loads and saves the weight block of a generated dense model. Used by generated <c>Load</c>/<c>Save</c>.
 /// </summary>
-public static class DenseModelIO
+/// <remarks>
+/// Per layer the file holds <c>{Name}.weight</c> [out, in] and, when the layer has one, <c>{Name}.bias</c> [out].
+/// Float sources (F32, F16, BF16, F64) are converted to the layer's precision, rounding once (to nearest even);
+/// Int8 layers are quantized per row with <see cref="Int8Quantizer"/>. ModelGen's own files (see <see cref="Save"/>)
+/// store each layer as packed, so they load without rounding again: Int8 layers as I8 <c>{Name}.weight</c> plus
+/// F32 <c>{Name}.weight_scale</c> [out].
+/// </remarks>
+public static partial class DenseModelIO
 {
+    /// <summary>The <c>format</c> metadata value of files written by <see cref="Save"/>.</summary>
+    public const string FormatName = "modelgen";
+
+    /// <summary>The <c>modelgen.version</c> metadata value this runtime writes and reads.</summary>
+    public const string FormatVersion = "1";
+
     /// <summary>
     /// Reads a safetensors stream (PyTorch state_dict in F32/F16/BF16, or ModelGen's packed output), validates every
     /// tensor against <paramref name="layers"/>, converts/quantizes to each layer's precision and returns the filled
     /// weight block of <paramref name="weightBlockBytes"/> bytes. Throws <see cref="ModelFormatException"/> on any problem.
     /// </summary>
+    /// <exception cref="ModelFormatException">The file is malformed, or a tensor is missing, unused, of the wrong shape
+    /// or dtype, or holds values that are not finite (weights, bias) or not finite and non-negative (scales).</exception>
+    /// <exception cref="InvalidOperationException">The layers' offsets do not fit a block of <paramref name="weightBlockBytes"/>
+    /// bytes: the generated code and the runtime disagree on the layout.</exception>
     public static NativeBlock Load(Stream stream, string modelName, ReadOnlySpan<DenseLayer> layers, long weightBlockBytes,
-        LoadOptions? options = null) => throw new NotImplementedException();
+        LoadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(modelName);
+        options ??= LoadOptions.Default;
+        CheckLayout(modelName, layers, weightBlockBytes);
 
-    /// <summary>Writes the packed weights (quantized values and scales as they are) as safetensors with ModelGen metadata.</summary>
-    public static void Save(Stream stream, string modelName, ReadOnlySpan<DenseLayer> layers, NativeBlock weights) =>
-        throw new NotImplementedException();
+        using SafeTensorsFile file = SafeTensorsFile.Open(stream, options.MaxBufferedBytes);
+        CheckFormatVersion(file);
+
+        // Match every tensor from the header first: a file that does not fit the model fails before any allocation.
+        var matched = new LayerTensors[layers.Length];
+        for (int i = 0; i < layers.Length; i++)
+        {
+            matched[i] = Match(file, layers[i]);
+        }
+
+        if (!options.IgnoreExtraTensors)
+        {
+            CheckNoExtraTensors(file, modelName, matched);
+        }
+
+        var block = new NativeBlock(weightBlockBytes);
+        try
+        {
+            for (int i = 0; i < layers.Length; i++)
+            {
+                Fill(file, layers[i], matched[i], block);
+            }
+
+            return block;
+        }
+        catch
+        {
+            // Never hand out (or leak) a half-filled block.
+            block.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Writes the packed weights (quantized values and scales as they are) as safetensors with ModelGen metadata:
+    /// <c>format</c>, <c>modelgen.version</c>, <c>modelgen.model</c> and <c>modelgen.layer.{Name}.precision</c>.
+    /// Loading the result with the same layers gives a bit-identical weight block.
+    /// </summary>
+    public static void Save(Stream stream, string modelName, ReadOnlySpan<DenseLayer> layers, NativeBlock weights)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(modelName);
+        ArgumentNullException.ThrowIfNull(weights);
+        CheckLayout(modelName, layers, weights.Length);
+
+        ReadOnlyMemory<byte> block = new NativeBlockMemory(weights).Memory;
+        var writer = new SafeTensorsWriter();
+        writer.AddMetadata("format", FormatName);
+        writer.AddMetadata("modelgen.version", FormatVersion);
+        writer.AddMetadata("modelgen.model", modelName);
+        foreach (DenseLayer layer in layers)
+        {
+            writer.AddMetadata($"modelgen.layer.{layer.Name}.precision", layer.Precision.ToString());
+        }
+
+        foreach (DenseLayer layer in layers)
+        {
+            int outBytes = 4 * layer.OutFeatures;
+            writer.AddTensor(layer.Name + ".weight", PackedDType(layer.Precision),
+                block.Slice(layer.WeightOffset, (int)layer.WeightMatrixBytes), layer.OutFeatures, layer.InFeatures);
+            if (layer.Precision == Precision.Int8)
+            {
+                writer.AddTensor(layer.Name + ".weight_scale", SafeTensorsDType.F32,
+                    block.Slice(layer.ScaleOffset, outBytes), layer.OutFeatures);
+            }
+
+            if (layer.HasBias)
+            {
+                writer.AddTensor(layer.Name + ".bias", SafeTensorsDType.F32, block.Slice(layer.BiasOffset, outBytes), layer.OutFeatures);
+            }
+        }
+
+        writer.WriteTo(stream);
+    }
+
+    private static SafeTensorsDType PackedDType(Precision precision) => precision switch
+    {
+        Precision.Float32 => SafeTensorsDType.F32,
+        Precision.Float16 => SafeTensorsDType.F16,
+        Precision.BFloat16 => SafeTensorsDType.BF16,
+        Precision.Int8 => SafeTensorsDType.I8,
+        _ => throw new ArgumentOutOfRangeException(nameof(precision), precision, "Unknown precision."),
+    };
+
+    private readonly record struct LayerTensors(TensorEntry Weight, TensorEntry? Scale, TensorEntry? Bias);
 }

@@ -1,3 +1,5 @@
+using ModelGen.IO;
+
 namespace ModelGen;
 
 /// <summary>Options for loading a model's weights.</summary>
@@ -8,4 +10,10 @@ public sealed class LoadOptions
 
     /// <summary>Accept tensors the model does not use (e.g. an optimizer's or a head you dropped) instead of failing.</summary>
     public bool IgnoreExtraTensors { get; init; }
+
+    /// <summary>
+    /// Most bytes a non-seekable stream (e.g. a network or decompression stream) may need: such a file is copied into
+    /// memory before it is validated. Seekable streams are read in place and ignore this.
+    /// </summary>
+    public long MaxBufferedBytes { get; init; } = SafeTensorsFile.DefaultMaxBufferedBytes;
 }
