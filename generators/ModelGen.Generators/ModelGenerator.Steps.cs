@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using ModelGen.Generators.Emit;
@@ -14,7 +15,8 @@ public sealed partial class ModelGenerator
         try
         {
             if (context.TargetSymbol is not INamedTypeSymbol type
-                || ModelGenSymbols.TryCreate(context.SemanticModel.Compilation) is not { } symbols)
+                || ModelGenSymbols.TryCreate(context.SemanticModel.Compilation) is not { } symbols
+                || !IsFirstModelDeclaration(context, type, symbols))
             {
                 return null;
             }
@@ -27,13 +29,29 @@ public sealed partial class ModelGenerator
         }
     }
 
+    // [Model] on several partial declarations (a compiler error) visits the class once per declaration: keep one, or
+    // the second file would reuse the first one's name.
+    private static bool IsFirstModelDeclaration(GeneratorAttributeSyntaxContext context, INamedTypeSymbol type, ModelGenSymbols symbols)
+    {
+        var first = type.GetAttributes()
+            .First(attribute => SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, symbols.ModelAttribute))
+            .ApplicationSyntaxReference;
+        return first is null
+            || (first.SyntaxTree == context.TargetNode.SyntaxTree && context.TargetNode.Span.Contains(first.Span));
+    }
+
     private static PlannedModel? PlanModel(ModelSpec? spec, CancellationToken cancellationToken)
     {
         try
         {
-            if (spec is null || spec.HasBindingErrors || !ModelValidator.Validate(spec).IsEmpty)
+            if (spec is null)
             {
                 return null;
+            }
+
+            if (spec.HasBindingErrors || !ModelValidator.Validate(spec).IsEmpty)
+            {
+                return StubEmitter.CanEmit(spec) ? new PlannedModel(spec, null) : null;
             }
 
             cancellationToken.ThrowIfCancellationRequested();
@@ -53,6 +71,7 @@ public sealed partial class ModelGenerator
         }
 
         context.CancellationToken.ThrowIfCancellationRequested();
-        context.AddSource(ModelEmitter.HintName(model.Spec), ModelEmitter.Emit(model.Spec, model.Plan));
+        var source = model.Plan is { } plan ? ModelEmitter.Emit(model.Spec, plan) : StubEmitter.Emit(model.Spec);
+        context.AddSource(ModelEmitter.HintName(model.Spec), source);
     }
 }

@@ -7,7 +7,7 @@ namespace ModelGen.Generators;
 /// <summary>
 /// Generates the loading, saving, <c>Forward</c> and memory-report members of every <c>[Model]</c> class.
 /// Pipeline: parse (symbols -> <see cref="ModelSpec"/>) -> validate and plan (-> <see cref="PlannedModel"/>) -> emit.
-/// Invalid models produce nothing: the analyzers report why.
+/// An invalid model gets no members (only placeholder layer properties, when it can hold them): the analyzer reports why.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed partial class ModelGenerator : IIncrementalGenerator
@@ -18,7 +18,7 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
         var models = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 ModelGenNames.ModelAttribute,
-                static (node, _) => node is ClassDeclarationSyntax,
+                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
                 static (attributeContext, cancellationToken) => ParseModel(attributeContext, cancellationToken))
             .WithTrackingName(TrackingNames.ModelSpecs)
             .Select(static (spec, cancellationToken) => PlanModel(spec, cancellationToken))

@@ -6,7 +6,7 @@ internal static class TrackingNames
     /// <summary>Each <c>[Model]</c> class parsed into a <c>ModelSpec</c> (null when it is not a class).</summary>
     public const string ModelSpecs = nameof(ModelSpecs);
 
-    /// <summary>Each valid spec with its memory plan (null when the model has problems).</summary>
+    /// <summary>Each spec with its memory plan, or without one when the model has problems.</summary>
     public const string PlannedModels = nameof(PlannedModels);
 
     /// <summary>All tracked steps.</summary>

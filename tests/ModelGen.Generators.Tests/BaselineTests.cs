@@ -11,6 +11,7 @@ public sealed class BaselineTests
     [InlineData(nameof(TestModels.NestedWithBudget))]
     [InlineData(nameof(TestModels.SingleLayerGlobal))]
     [InlineData(nameof(TestModels.FashionMlp))]
+    [InlineData(nameof(TestModels.InvalidModelStubs))]
     public void GeneratedFileMatchesBaseline(string model)
     {
         var (run, _) = GeneratorHarness.Run(TestModels.Source(model));
@@ -25,6 +26,7 @@ public sealed class BaselineTests
     [InlineData(nameof(TestModels.NestedWithBudget))]
     [InlineData(nameof(TestModels.SingleLayerGlobal))]
     [InlineData(nameof(TestModels.FashionMlp))]
+    [InlineData(nameof(TestModels.InvalidModelStubs))]
     public void GeneratedCodeCompilesWithoutDiagnostics(string model)
     {
         var (run, output) = GeneratorHarness.Run(TestModels.Source(model));

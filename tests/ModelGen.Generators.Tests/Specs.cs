@@ -6,7 +6,7 @@ namespace ModelGen.Generators.Tests;
 internal static class Specs
 {
     public static DenseSpec Layer(int inFeatures, int outFeatures, LayerPrecision precision = LayerPrecision.Float32, bool bias = true, string name = "Layer") =>
-        new(new LayerPropertySpec(name, "public partial", "ModelGen.DenseLayer", true, true, false, false, false),
+        new(new LayerPropertySpec(name, "public partial", "ModelGen.DenseLayer", "global::ModelGen.DenseLayer", true, true, false, false, false, new EquatableArray<string>(["get"])),
             true, inFeatures, outFeatures, LayerActivation.None, precision, bias, null);
 
     public static ModelSpec Model(int maxBatch, params DenseSpec[] layers) => new(

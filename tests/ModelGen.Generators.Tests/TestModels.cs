@@ -94,6 +94,26 @@ internal static class TestModels
         }
         """;
 
+    /// <summary>Invalid (MaxBatch 0, broken chain, nullable type, setter): only placeholder layer properties are generated.</summary>
+    public const string InvalidModelStubs = """
+        using ModelGen;
+
+        namespace Demo;
+
+        [Model(MaxBatch = 0)]
+        public sealed partial class Broken
+        {
+            [Dense(784, 256)]
+            public partial DenseLayer Hidden { get; }
+
+            [Dense(128, 10)]
+            internal partial DenseLayer? Output { get; }
+
+            [Dense(10, 2)]
+            public partial DenseLayer Extra { get; private set; }
+        }
+        """;
+
     public static string Source(string name) => name switch
     {
         nameof(Float32TwoLayer) => Float32TwoLayer,
@@ -101,6 +121,7 @@ internal static class TestModels
         nameof(NestedWithBudget) => NestedWithBudget,
         nameof(SingleLayerGlobal) => SingleLayerGlobal,
         nameof(FashionMlp) => FashionMlp,
+        nameof(InvalidModelStubs) => InvalidModelStubs,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown test model."),
     };
 }

@@ -14,6 +14,9 @@ namespace ModelGen.Generators.Model;
 /// </summary>
 internal static class ModelParser
 {
+    private static readonly SymbolDisplayFormat s_qualifiedTypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+        .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
     /// <summary>Parses <paramref name="type"/>, or returns null when it is not a class carrying <c>[Model]</c>.</summary>
     public static ParsedModel? Parse(INamedTypeSymbol type, ModelGenSymbols symbols, CancellationToken cancellationToken)
     {
@@ -186,16 +189,26 @@ internal static class ModelParser
         var isDenseLayer = SymbolEqualityComparer.Default.Equals(property.Type, symbols.DenseLayer)
             && property.NullableAnnotation != NullableAnnotation.Annotated
             && property.RefKind == RefKind.None;
+        var writable = property.Type.TypeKind != TypeKind.Error && property.RefKind == RefKind.None;
         return new LayerPropertySpec(
             property.IsIndexer ? "this[]" : property.Name,
             declaration is null ? string.Empty : JoinModifiers(declaration.Modifiers),
             property.Type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat),
+            writable ? property.Type.ToDisplayString(s_qualifiedTypeFormat) : null,
             isDenseLayer,
             property.IsPartialDefinition,
             property.IsStatic,
             property.SetMethod is not null,
-            property.IsIndexer);
+            property.IsIndexer,
+            Accessors(declaration));
     }
+
+    private static EquatableArray<string> Accessors(BasePropertyDeclarationSyntax? declaration) =>
+        (declaration?.AccessorList?.Accessors ?? default)
+            .Select(static accessor => accessor.Modifiers.Count == 0
+                ? accessor.Keyword.ValueText
+                : JoinModifiers(accessor.Modifiers) + " " + accessor.Keyword.ValueText)
+            .ToEquatableArray();
 
     // The compiler reports unbindable attributes (wrong argument types, missing arguments) itself.
     private static bool IsBound(AttributeData attribute) =>
