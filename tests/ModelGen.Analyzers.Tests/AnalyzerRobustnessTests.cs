@@ -1,4 +1,7 @@
+using Basic.Reference.Assemblies;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using ModelGen.Testing;
 
 namespace ModelGen.Analyzers.Tests;
@@ -25,5 +28,22 @@ public sealed class AnalyzerRobustnessTests
             Assert.Contains(compilation.GetDiagnostics(TestContext.Current.CancellationToken),
                 d => d.Severity == DiagnosticSeverity.Error && d.Location.SourceTree == userTree);
         }
+    }
+
+    [Fact]
+    public async Task WithoutTheRuntimeTheAnalyzerStaysSilent()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var compilation = CSharpCompilation.Create(
+            "NoRuntime",
+            [CSharpSyntaxTree.ParseText(MalformedModels.Source("EmptyClass"), cancellationToken: cancellationToken)],
+            Net100.References.All,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+
+        var diagnostics = await compilation
+            .WithAnalyzers([new ModelDeclarationAnalyzer()])
+            .GetAnalyzerDiagnosticsAsync(cancellationToken);
+
+        Assert.Empty(diagnostics);
     }
 }

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Globalization;
@@ -5,13 +6,13 @@ using System.Globalization;
 namespace ModelGen.Generators.Model;
 
 /// <summary>
-/// Decides whether a <see cref="ModelSpec"/> can be generated and, if not, why. The generator emits nothing for a model
-/// with problems; the analyzer reports them. Values the compiler could not bind are not judged (the compiler already
-/// reports them).
+/// Decides whether a <see cref="ModelSpec"/> can be generated and, if not, why. The generator generates none of the
+/// members of a model with problems; the analyzer reports them. Values the compiler could not bind are not judged (the
+/// compiler already reports them).
 /// </summary>
 internal static class ModelValidator
 {
-    /// <summary>The problems of <paramref name="spec"/>, in source order within each rule family.</summary>
+    /// <summary>The problems of <paramref name="spec"/>; empty when it can be generated (binding errors aside).</summary>
     public static ImmutableArray<ModelProblem> Validate(ModelSpec spec)
     {
         var problems = new Problems();
@@ -244,7 +245,7 @@ internal static class ModelValidator
             return;
         }
 
-        var widest = System.Math.Max(spec.Layers[0].InFeatures, spec.Layers[spec.Layers.Count - 1].OutFeatures);
+        var widest = Math.Max(spec.Layers[0].InFeatures, spec.Layers[spec.Layers.Count - 1].OutFeatures);
         if ((long)maxBatch * widest > int.MaxValue)
         {
             problems.OutOfRange(batchTarget,
