@@ -1,0 +1,51 @@
+using Microsoft.CodeAnalysis;
+using ModelGen.Generators.Model;
+
+namespace ModelGen.Analyzers;
+
+/// <summary>The descriptors of every ModelGen diagnostic.</summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "ModelGen.Definition";
+
+    /// <summary>MG0001.</summary>
+    public static readonly DiagnosticDescriptor LayerShapeMismatch = new(
+        RuleIdentifiers.LayerShapeMismatch,
+        title: "Layer shapes do not chain",
+        messageFormat: "Layer '{0}' takes {1} inputs but the previous layer '{2}' produces {3} (Dense({4}, {5}) -> Dense({6}, {7}))",
+        Category,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The layers of a model run in declaration order, each consuming the previous layer's output, so each layer's InFeatures must equal the previous layer's OutFeatures.",
+        helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.LayerShapeMismatch));
+
+    /// <summary>MG0002.</summary>
+    public static readonly DiagnosticDescriptor AttributeValueOutOfRange = new(
+        RuleIdentifiers.AttributeValueOutOfRange,
+        title: "Model attribute value out of range",
+        messageFormat: "{0}",
+        Category,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Layer widths, MaxBatch, MemoryBudget, Activation, Precision and Name must be values ModelGen can plan for, and the weight and activation blocks they imply must fit in 2 GiB.",
+        helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.AttributeValueOutOfRange));
+
+    /// <summary>MG0003.</summary>
+    public static readonly DiagnosticDescriptor InvalidModelDeclaration = new(
+        RuleIdentifiers.InvalidModelDeclaration,
+        title: "Invalid model declaration",
+        messageFormat: "{0}",
+        Category,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A model is a partial, non-generic, non-static class (nested only in partial, non-generic types) with at least one partial, get-only, instance DenseLayer property marked [Dense], each with its own tensor name.",
+        helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.InvalidModelDeclaration));
+
+    /// <summary>The descriptor that reports problems of <paramref name="rule"/>.</summary>
+    public static DiagnosticDescriptor For(ModelRule rule) => rule switch
+    {
+        ModelRule.LayerShapeMismatch => LayerShapeMismatch,
+        ModelRule.AttributeValueOutOfRange => AttributeValueOutOfRange,
+        _ => InvalidModelDeclaration,
+    };
+}

@@ -1,0 +1,52 @@
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using ModelGen.Generators.Model;
+
+namespace ModelGen.Analyzers;
+
+/// <summary>
+/// Reports why a <c>[Model]</c> class cannot be generated (MG0001-MG0003). Runs the generator's own parser and
+/// validator, so a model is reported exactly when the generator skips it.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class ModelDeclarationAnalyzer : DiagnosticAnalyzer
+{
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+        DiagnosticDescriptors.LayerShapeMismatch,
+        DiagnosticDescriptors.AttributeValueOutOfRange,
+        DiagnosticDescriptors.InvalidModelDeclaration);
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(static start =>
+        {
+            if (ModelGenSymbols.TryCreate(start.Compilation) is not { } symbols)
+            {
+                return;
+            }
+
+            start.RegisterSymbolAction(symbolContext => AnalyzeType(symbolContext, symbols), SymbolKind.NamedType);
+        });
+    }
+
+    private static void AnalyzeType(SymbolAnalysisContext context, ModelGenSymbols symbols)
+    {
+        if (ModelParser.Parse((INamedTypeSymbol)context.Symbol, symbols, context.CancellationToken) is not { } parsed)
+        {
+            return;
+        }
+
+        foreach (var problem in ModelValidator.Validate(parsed.Spec))
+        {
+            var location = parsed.Sources.Locate(problem.Target, context.CancellationToken);
+            context.ReportDiagnostic(Diagnostic.Create(
+                DiagnosticDescriptors.For(problem.Rule), location, problem.MessageArgs.ToArray<object>()));
+        }
+    }
+}

@@ -1,0 +1,17 @@
+namespace ModelGen.Analyzers;
+
+/// <summary>Diagnostic ids and their documentation links.</summary>
+internal static class RuleIdentifiers
+{
+    /// <summary>A layer's input width differs from the previous layer's output width.</summary>
+    public const string LayerShapeMismatch = "MG0001";
+
+    /// <summary>An attribute argument, or a size derived from the arguments, is out of range.</summary>
+    public const string AttributeValueOutOfRange = "MG0002";
+
+    /// <summary>The model class or a layer property is declared in a way the generator cannot extend.</summary>
+    public const string InvalidModelDeclaration = "MG0003";
+
+    /// <summary>The documentation page of rule <paramref name="id"/>.</summary>
+    public static string HelpLink(string id) => $"https://github.com/modelgen/modelgen/blob/main/docs/rules/{id}.md";
+}

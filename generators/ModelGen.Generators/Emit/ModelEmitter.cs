@@ -1,0 +1,300 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using ModelGen.Generators.Model;
+
+namespace ModelGen.Generators.Emit;
+
+/// <summary>
+/// Writes the generated half of a model class from a valid spec and its plan: constants, the layer table, the memory
+/// report, the layer properties, loading/saving/disposal and <c>Forward</c>. Every shape and offset is a literal.
+/// </summary>
+internal static class ModelEmitter
+{
+    private const string DenseLayer = "global::ModelGen.DenseLayer";
+
+    /// <summary>The file name: <c>{Namespace}.{Outer}.{Type}.g.cs</c>.</summary>
+    public static string HintName(ModelSpec spec)
+    {
+        var parts = new List<string>();
+        if (spec.Namespace.Length > 0)
+        {
+            parts.Add(spec.Namespace);
+        }
+
+        parts.AddRange(spec.ContainingTypes.Select(static outer => outer.Name));
+        parts.Add(spec.Type.Name);
+        return string.Join(".", parts) + ".g.cs";
+    }
+
+    /// <summary>The source of the generated file.</summary>
+    public static string Emit(ModelSpec spec, ModelPlan plan)
+    {
+        var writer = new IndentedWriter();
+        TypeScaffold.Open(writer, spec, $"partial class {CSharpCode.Identifier(spec.Type.Name)} : global::System.IDisposable");
+        WriteConstants(writer, spec, plan);
+        writer.Line();
+        WriteLayerTable(writer, spec, plan);
+        writer.Line();
+        WriteMemoryReport(writer, spec, plan);
+        writer.Line();
+        WriteLayerProperties(writer, spec);
+        writer.Line();
+        WriteLifetime(writer, spec);
+        writer.Line();
+        WriteForward(writer, spec, plan);
+        TypeScaffold.Close(writer, spec);
+        return writer.ToString();
+    }
+
+    private static void WriteConstants(IndentedWriter writer, ModelSpec spec, ModelPlan plan)
+    {
+        writer.Lines($$"""
+            /// <summary>Floats per sample that <c>Forward</c> reads: the first layer's input width.</summary>
+            public const int InputFeatures = {{spec.Layers[0].InFeatures}};
+            /// <summary>Floats per sample that <c>Forward</c> writes: the last layer's output width.</summary>
+            public const int OutputFeatures = {{spec.Layers[spec.Layers.Count - 1].OutFeatures}};
+            /// <summary>Largest batch <c>Forward</c> accepts; the activation block is planned for it.</summary>
+            public const int MaxBatch = {{spec.Options.MaxBatch}};
+            /// <summary>Bytes of the native weight block; every tensor in it starts on a 64-byte boundary.</summary>
+            public const long WeightBlockBytes = {{plan.WeightBlockBytes}};
+            /// <summary>Bytes of all weights, scales and biases at their precisions, without padding.</summary>
+            public const long WeightBytes = {{plan.WeightBytes}};
+            /// <summary>Bytes the same layers would take with fp32 weights.</summary>
+            public const long Float32WeightBytes = {{plan.Float32WeightBytes}};
+            /// <summary>Activation and scratch bytes one sample needs.</summary>
+            public const long ActivationBytesPerSample = {{plan.Activations.BytesPerSample}};
+            /// <summary>Bytes of the native activation block, planned for <c>MaxBatch</c> samples.</summary>
+            public const long ActivationBlockBytes = {{plan.Activations.BlockBytes}};
+            /// <summary>Native bytes one instance allocates: the weight block plus the activation block.</summary>
+            public const long TotalBytes = WeightBlockBytes + ActivationBlockBytes;
+            """);
+        if (plan.MemoryBudgetBytes is { } budget)
+        {
+            writer.Lines($$"""
+                /// <summary>The model's <c>MemoryBudget</c>, in bytes.</summary>
+                public const long MemoryBudgetBytes = {{budget}};
+                """);
+        }
+    }
+
+    private static void WriteLayerTable(IndentedWriter writer, ModelSpec spec, ModelPlan plan)
+    {
+        for (var i = 0; i < spec.Layers.Count; i++)
+        {
+            var layer = spec.Layers[i];
+            var placement = plan.Layers[i];
+            writer.Line($"private static readonly {DenseLayer} {Field(layer)} = new({CSharpCode.String(layer.TensorName)}, {layer.InFeatures}, {layer.OutFeatures}, {Precision(layer)}, {Activation(layer)}, {placement.WeightOffset}, {placement.ScaleOffset}, {placement.BiasOffset});");
+        }
+
+        var fields = string.Join(", ", spec.Layers.Select(Field));
+        writer.Lines($$"""
+            private static readonly {{DenseLayer}}[] {{GeneratedNames.LayersField}} = [{{fields}}];
+
+            /// <summary>The layers in order: shapes, precisions and where their tensors sit in the weight block.</summary>
+            public static global::System.Collections.Generic.IReadOnlyList<{{DenseLayer}}> Layers => {{GeneratedNames.LayersField}};
+            """);
+    }
+
+    private static void WriteMemoryReport(IndentedWriter writer, ModelSpec spec, ModelPlan plan)
+    {
+        writer.Lines($$"""
+            /// <summary>The memory this model takes, computed at build time.</summary>
+            public static global::ModelGen.ModelMemoryReport Memory { get; } = new(
+                {{CSharpCode.String(spec.Type.Name)}},
+                MaxBatch,
+                [
+            """);
+        writer.Indent();
+        writer.Indent();
+        for (var i = 0; i < spec.Layers.Count; i++)
+        {
+            var layer = spec.Layers[i];
+            writer.Line($"new global::ModelGen.LayerMemory({CSharpCode.String(layer.TensorName)}, {Precision(layer)}, {plan.Layers[i].Bytes}, {plan.Layers[i].Float32Bytes}),");
+        }
+
+        writer.Unindent();
+        writer.Lines($"""
+            ],
+            WeightBlockBytes,
+            ActivationBytesPerSample,
+            ActivationBlockBytes);
+            """);
+        writer.Unindent();
+    }
+
+    // The implementation half of each partial property, with the modifiers the user declared.
+    private static void WriteLayerProperties(IndentedWriter writer, ModelSpec spec)
+    {
+        foreach (var layer in spec.Layers)
+        {
+            writer.Line($"{layer.Property.Modifiers} {DenseLayer} {CSharpCode.Identifier(layer.Property.Name)} => {Field(layer)};");
+        }
+    }
+
+    private static void WriteLifetime(IndentedWriter writer, ModelSpec spec)
+    {
+        var type = CSharpCode.Identifier(spec.Type.Name);
+        var name = CSharpCode.String(spec.Type.Name);
+        var layers = GeneratedNames.LayersField;
+        var state = GeneratedNames.StateField;
+        writer.Lines($$"""
+            private readonly global::ModelGen.ModelState {{state}};
+
+            private {{type}}(global::ModelGen.NativeBlock weights) =>
+                {{state}} = new({{name}}, weights, ActivationBlockBytes);
+
+            /// <summary>
+            /// Loads the weights from a safetensors file (a PyTorch state_dict in fp32, fp16 or bf16, or a file written by
+            /// <c>Save</c>), converting them to each layer's precision.
+            /// </summary>
+            /// <param name="path">The weight file.</param>
+            /// <param name="options">Load options; null for the defaults.</param>
+            /// <returns>A model instance that owns native memory: dispose it.</returns>
+            public static {{type}} Load(string path, global::ModelGen.LoadOptions? options = null)
+            {
+                using var stream = global::System.IO.File.OpenRead(path);
+                return Load(stream, options);
+            }
+
+            /// <summary>Loads the weights from a safetensors stream, converting them to each layer's precision.</summary>
+            /// <param name="stream">The weight file's content.</param>
+            /// <param name="options">Load options; null for the defaults.</param>
+            /// <returns>A model instance that owns native memory: dispose it.</returns>
+            public static {{type}} Load(global::System.IO.Stream stream, global::ModelGen.LoadOptions? options = null)
+            {
+                var weights = global::ModelGen.IO.DenseModelIO.Load(stream, {{name}}, {{layers}}, WeightBlockBytes, options);
+                try
+                {
+                    return new {{type}}(weights);
+                }
+                catch
+                {
+                    weights.Dispose();
+                    throw;
+                }
+            }
+
+            /// <summary>Saves the packed weights (quantized values and scales as they are) as a safetensors file.</summary>
+            /// <param name="path">The file to create or overwrite.</param>
+            public void Save(string path)
+            {
+                using var stream = global::System.IO.File.Create(path);
+                Save(stream);
+            }
+
+            /// <summary>Writes the packed weights (quantized values and scales as they are) as safetensors.</summary>
+            /// <param name="stream">The stream to write to.</param>
+            public void Save(global::System.IO.Stream stream) =>
+                global::ModelGen.IO.DenseModelIO.Save(stream, {{name}}, {{layers}}, {{state}}.Weights);
+
+            /// <summary>Whether <c>Dispose</c> has freed this instance's native memory.</summary>
+            public bool IsDisposed => {{state}}.IsDisposed;
+
+            /// <summary>Frees the native weight and activation blocks.</summary>
+            public void Dispose() => {{state}}.Dispose();
+            """);
+    }
+
+    private static void WriteForward(IndentedWriter writer, ModelSpec spec, ModelPlan plan)
+    {
+        var state = GeneratedNames.StateField;
+        writer.Lines($$"""
+            /// <summary>
+            /// Runs the model on <paramref name="batch"/> samples. Allocates nothing; one call at a time per instance
+            /// (use one instance per thread).
+            /// </summary>
+            /// <param name="input"><c>batch * InputFeatures</c> floats, sample after sample.</param>
+            /// <param name="output">Receives <c>batch * OutputFeatures</c> floats.</param>
+            /// <param name="batch">Number of samples, 1 to <c>MaxBatch</c>.</param>
+            """);
+        writer.Open($"public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch)");
+        writer.Line($"global::ModelGen.ModelState.CheckForwardArguments({CSharpCode.String(spec.Type.Name)}, input.Length, output.Length, batch, InputFeatures, OutputFeatures, MaxBatch);");
+        writer.Line($"{state}.Enter();");
+        writer.Open($"try");
+        writer.Line($"var w = {state}.Weights;");
+        if (spec.Layers.Count > 1 || plan.Activations.QuantizedInputOffset >= 0)
+        {
+            writer.Line($"var a = {state}.Activations;");
+        }
+
+        for (var i = 0; i < spec.Layers.Count; i++)
+        {
+            writer.Line();
+            WriteLayerCall(writer, spec, plan, i);
+        }
+
+        if (spec.Options.Softmax)
+        {
+            writer.Line();
+            writer.Line($"// [Model(Softmax = true)]: each output row becomes a probability distribution");
+            writer.Line($"global::ModelGen.Kernels.Softmax.Rows(output, batch, OutputFeatures);");
+        }
+
+        writer.Close();
+        writer.Open($"finally");
+        writer.Line($"{state}.Exit();");
+        writer.Close();
+        writer.Close();
+    }
+
+    private static void WriteLayerCall(IndentedWriter writer, ModelSpec spec, ModelPlan plan, int index)
+    {
+        var layer = spec.Layers[index];
+        var placement = plan.Layers[index];
+        var isLast = index == spec.Layers.Count - 1;
+        var input = index == 0 ? "input" : Invariant($"a.AsSpan<float>({plan.Activations.OutputOffset(index - 1)}, batch * {layer.InFeatures})");
+        var output = isLast ? "output" : Invariant($"a.AsSpan<float>({plan.Activations.OutputOffset(index)}, batch * {layer.OutFeatures})");
+        var from = index == 0 ? "input" : BufferName(index - 1);
+        var to = isLast ? "output" : BufferName(index);
+        writer.Line($"// {layer.Property.Name}: Dense({layer.InFeatures} -> {layer.OutFeatures}, {layer.Activation}), {layer.Precision} weights; {from} -> {to}");
+
+        var elements = placement.WeightMatrixBytes / ModelPlanner.ElementBytes(layer.Precision);
+        var arguments = new List<string>
+        {
+            input,
+            Invariant($"w.AsSpan<{WeightElementType(layer.Precision)}>({placement.WeightOffset}, {elements})"),
+        };
+        if (layer.Precision == LayerPrecision.Int8)
+        {
+            arguments.Add(Invariant($"w.AsSpan<float>({placement.ScaleOffset}, {layer.OutFeatures})"));
+        }
+
+        arguments.Add(layer.Bias ? Invariant($"w.AsSpan<float>({placement.BiasOffset}, {layer.OutFeatures})") : "default");
+        arguments.Add(output);
+        arguments.Add(Invariant($"batch, {layer.InFeatures}, {layer.OutFeatures}, {Activation(layer)}"));
+        if (layer.Precision == LayerPrecision.Int8)
+        {
+            arguments.Add(Invariant($"a.AsSpan<sbyte>({plan.Activations.QuantizedInputOffset}, batch * {layer.InFeatures})"));
+            arguments.Add(Invariant($"a.AsSpan<float>({plan.Activations.RowScalesOffset}, batch)"));
+        }
+
+        writer.Line($"global::ModelGen.Kernels.DenseKernels.{layer.Precision}(");
+        writer.Indent();
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            writer.Line($"{arguments[i]}{(i < arguments.Count - 1 ? "," : ");")}");
+        }
+
+        writer.Unindent();
+    }
+
+    // Numbers in generated code never take the build machine's culture (a locale's minus sign would not compile).
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private static string Field(DenseSpec layer) => GeneratedNames.LayerField(layer.Property.Name);
+
+    private static string Precision(DenseSpec layer) => "global::ModelGen.Precision." + layer.Precision;
+
+    private static string Activation(DenseSpec layer) => "global::ModelGen.Activation." + layer.Activation;
+
+    private static string BufferName(int layerIndex) => layerIndex % 2 == 0 ? "buffer A" : "buffer B";
+
+    private static string WeightElementType(LayerPrecision precision) => precision switch
+    {
+        LayerPrecision.Float32 => "float",
+        LayerPrecision.Int8 => "sbyte",
+        _ => "ushort",
+    };
+}

@@ -1,0 +1,14 @@
+namespace ModelGen.Generators.Model;
+
+/// <summary>Metadata names of the runtime types the generator and analyzers recognise.</summary>
+internal static class ModelGenNames
+{
+    /// <summary><c>[Model]</c>.</summary>
+    public const string ModelAttribute = "ModelGen.ModelAttribute";
+
+    /// <summary><c>[Dense]</c>.</summary>
+    public const string DenseAttribute = "ModelGen.DenseAttribute";
+
+    /// <summary>The type of a layer property.</summary>
+    public const string DenseLayer = "ModelGen.DenseLayer";
+}

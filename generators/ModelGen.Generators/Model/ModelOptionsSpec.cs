@@ -1,0 +1,12 @@
+namespace ModelGen.Generators.Model;
+
+/// <summary>The arguments of <c>[Model]</c>, with the runtime attribute's defaults where an argument is omitted.</summary>
+/// <param name="IsBound">False when the compiler could not bind the attribute; the other values are then defaults.</param>
+/// <param name="MaxBatch">Largest batch <c>Forward</c> accepts.</param>
+/// <param name="MemoryBudget">The budget text as written (<c>"4 MiB"</c>), or null when not set.</param>
+/// <param name="Softmax">Whether a row-wise softmax follows the last layer.</param>
+internal sealed record ModelOptionsSpec(bool IsBound, int MaxBatch, string? MemoryBudget, bool Softmax)
+{
+    /// <summary>The runtime's <c>ModelAttribute.MaxBatch</c> default.</summary>
+    public const int DefaultMaxBatch = 1;
+}

@@ -1,0 +1,94 @@
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace ModelGen.Generators.Model;
+
+/// <summary>
+/// Finds the source a <see cref="ProblemTarget"/> points at. Holds symbols, so it stays outside the generator's
+/// pipeline; only the analyzer asks it for locations, and only when there is a problem to report.
+/// </summary>
+internal sealed class ModelSourceMap
+{
+    private readonly INamedTypeSymbol _type;
+    private readonly AttributeData _modelAttribute;
+    private readonly ImmutableArray<LayerSource> _layers;
+
+    /// <summary>Creates the map of <paramref name="type"/>, its first <c>[Model]</c> and each layer's first <c>[Dense]</c>.</summary>
+    public ModelSourceMap(INamedTypeSymbol type, AttributeData modelAttribute, ImmutableArray<LayerSource> layers)
+    {
+        _type = type;
+        _modelAttribute = modelAttribute;
+        _layers = layers;
+    }
+
+    /// <summary>
+    /// The location of <paramref name="target"/>: an identifier, a whole attribute, or one attribute argument (for a
+    /// named argument, all of <c>MaxBatch = 0</c>). An argument left at its default points at its attribute.
+    /// </summary>
+    public Location Locate(ProblemTarget target, CancellationToken cancellationToken)
+    {
+        if (target.LayerIndex < 0)
+        {
+            return target.Kind switch
+            {
+                ProblemTargetKind.ModelAttribute => AttributeLocation(_modelAttribute, cancellationToken),
+                ProblemTargetKind.MaxBatch => NamedArgument(_modelAttribute, "MaxBatch", cancellationToken),
+                ProblemTargetKind.MemoryBudget => NamedArgument(_modelAttribute, "MemoryBudget", cancellationToken),
+                _ => ModelIdentifier(cancellationToken),
+            };
+        }
+
+        var layer = _layers[target.LayerIndex];
+        return target.Kind switch
+        {
+            ProblemTargetKind.LayerAttribute => AttributeLocation(layer.Attribute, cancellationToken),
+            ProblemTargetKind.InFeatures => ConstructorArgument(layer.Attribute, 0, cancellationToken),
+            ProblemTargetKind.OutFeatures => ConstructorArgument(layer.Attribute, 1, cancellationToken),
+            ProblemTargetKind.Activation => NamedArgument(layer.Attribute, "Activation", cancellationToken),
+            ProblemTargetKind.Precision => NamedArgument(layer.Attribute, "Precision", cancellationToken),
+            ProblemTargetKind.Name => NamedArgument(layer.Attribute, "Name", cancellationToken),
+            _ => layer.Property.Locations.FirstOrDefault() ?? Location.None,
+        };
+    }
+
+    // The identifier of the declaration that carries [Model] (a partial class has several).
+    private Location ModelIdentifier(CancellationToken cancellationToken)
+    {
+        var declaration = Syntax(_modelAttribute, cancellationToken)?.FirstAncestorOrSelf<TypeDeclarationSyntax>();
+        return declaration?.Identifier.GetLocation() ?? _type.Locations.FirstOrDefault() ?? Location.None;
+    }
+
+    private Location AttributeLocation(AttributeData attribute, CancellationToken cancellationToken) =>
+        Syntax(attribute, cancellationToken)?.GetLocation() ?? ModelIdentifier(cancellationToken);
+
+    private Location NamedArgument(AttributeData attribute, string name, CancellationToken cancellationToken)
+    {
+        var argument = Syntax(attribute, cancellationToken)?.ArgumentList?.Arguments
+            .FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name);
+        return argument?.GetLocation() ?? AttributeLocation(attribute, cancellationToken);
+    }
+
+    // Positional arguments may also be written by name (`inFeatures: 784`).
+    private Location ConstructorArgument(AttributeData attribute, int index, CancellationToken cancellationToken)
+    {
+        var parameters = attribute.AttributeConstructor?.Parameters ?? ImmutableArray<IParameterSymbol>.Empty;
+        var parameterName = index < parameters.Length ? parameters[index].Name : null;
+        var arguments = Syntax(attribute, cancellationToken)?.ArgumentList?.Arguments
+            .Where(static a => a.NameEquals is null)
+            .ToList();
+        var argument = arguments?.FirstOrDefault(a => a.NameColon?.Name.Identifier.ValueText == parameterName)
+            ?? (arguments is not null && index < arguments.Count && arguments[index].NameColon is null ? arguments[index] : null);
+        return argument?.GetLocation() ?? AttributeLocation(attribute, cancellationToken);
+    }
+
+    private static AttributeSyntax? Syntax(AttributeData attribute, CancellationToken cancellationToken) =>
+        attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+}
+
+/// <summary>A layer property and its first <c>[Dense]</c>, for <see cref="ModelSourceMap"/>.</summary>
+/// <param name="Property">The property symbol.</param>
+/// <param name="Attribute">Its <c>[Dense]</c>.</param>
+internal readonly record struct LayerSource(IPropertySymbol Property, AttributeData Attribute);

@@ -1,0 +1,78 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace ModelGen.Generators.Tests;
+
+/// <summary>Edits that do not touch a model reuse every cached step and output.</summary>
+public sealed class IncrementalityTests
+{
+    private const string Unrelated = """
+        namespace Demo;
+
+        public static class Helpers
+        {
+            public static int Twice(int x) => 2 * x;
+        }
+        """;
+
+    [Fact]
+    public void AddingAnUnrelatedFileKeepsEveryStepCached()
+    {
+        var compilation = GeneratorHarness.Compile(TestModels.FashionMlp);
+        var driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation, TestContext.Current.CancellationToken);
+
+        driver = driver.RunGenerators(compilation.AddSyntaxTrees(Tree(Unrelated)), TestContext.Current.CancellationToken);
+
+        AssertAllCached(driver.GetRunResult());
+    }
+
+    [Fact]
+    public void EditingAnotherFileKeepsEveryStepCached()
+    {
+        var helpers = Tree(Unrelated);
+        var compilation = GeneratorHarness.Compile(TestModels.MixedPrecisionSoftmax).AddSyntaxTrees(helpers);
+        var driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation, TestContext.Current.CancellationToken);
+
+        var edited = compilation.ReplaceSyntaxTree(helpers, Tree(Unrelated.Replace("2 * x", "x + x")));
+        driver = driver.RunGenerators(edited, TestContext.Current.CancellationToken);
+
+        AssertAllCached(driver.GetRunResult());
+    }
+
+    [Fact]
+    public void EditingTheModelRegeneratesIt()
+    {
+        var compilation = GeneratorHarness.Compile(TestModels.Float32TwoLayer);
+        var model = compilation.SyntaxTrees.Single();
+        var driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation, TestContext.Current.CancellationToken);
+
+        var edited = compilation.ReplaceSyntaxTree(model, Tree(TestModels.Float32TwoLayer.Replace("MaxBatch = 32", "MaxBatch = 33")));
+        driver = driver.RunGenerators(edited, TestContext.Current.CancellationToken);
+
+        var result = Assert.Single(driver.GetRunResult().Results);
+        var outputs = result.TrackedOutputSteps.SelectMany(step => step.Value).SelectMany(step => step.Outputs);
+        Assert.Contains(outputs, output => output.Reason == IncrementalStepRunReason.Modified);
+        Assert.Contains("public const int MaxBatch = 33;", Assert.Single(result.GeneratedSources).SourceText.ToString());
+    }
+
+    private static SyntaxTree Tree(string source) =>
+        CSharpSyntaxTree.ParseText(source, GeneratorHarness.ParseOptions, path: "Helpers.cs");
+
+    private static void AssertAllCached(GeneratorDriverRunResult run)
+    {
+        var result = Assert.Single(run.Results);
+        foreach (var name in TrackingNames.All)
+        {
+            Assert.True(result.TrackedSteps.TryGetValue(name, out var steps), $"Step {name} did not run.");
+            foreach (var output in steps.SelectMany(step => step.Outputs))
+            {
+                Assert.True(output.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged,
+                    $"Step {name} produced a {output.Reason} output.");
+            }
+        }
+
+        var outputs = result.TrackedOutputSteps.SelectMany(step => step.Value).SelectMany(step => step.Outputs).ToList();
+        Assert.NotEmpty(outputs);
+        Assert.All(outputs, output => Assert.Equal(IncrementalStepRunReason.Cached, output.Reason));
+    }
+}

@@ -1,0 +1,76 @@
+using ModelGen.Generators.Model;
+
+namespace ModelGen.Generators.Tests;
+
+/// <summary>What the parser reads, and that its build-time mirrors of runtime facts agree with the runtime.</summary>
+public sealed class ParserTests
+{
+    [Fact]
+    public void OmittedArgumentsTakeTheRuntimeAttributeDefaults()
+    {
+        var spec = GeneratorHarness.Parse("""
+            using ModelGen;
+            [Model] public partial class M { [Dense(3, 4)] public partial DenseLayer A { get; } }
+            """).Spec;
+
+        var model = new ModelAttribute();
+        var dense = new DenseAttribute(3, 4);
+        var layer = Assert.Single(spec.Layers);
+        Assert.Equal(model.MaxBatch, spec.Options.MaxBatch);
+        Assert.Equal(model.MemoryBudget, spec.Options.MemoryBudget);
+        Assert.Equal(model.Softmax, spec.Options.Softmax);
+        Assert.Equal(dense.Bias, layer.Bias);
+        Assert.Equal((int)dense.Activation, (int)layer.Activation);
+        Assert.Equal((int)dense.Precision, (int)layer.Precision);
+        Assert.Equal(dense.Name, layer.Name);
+    }
+
+    [Fact]
+    public void MirrorEnumsMatchTheRuntime()
+    {
+        AssertSameMembers<Precision, LayerPrecision>();
+        AssertSameMembers<Activation, LayerActivation>();
+    }
+
+    [Fact]
+    public void ReadsEveryArgumentAndTheDeclarationAround()
+    {
+        var spec = GeneratorHarness.Parse(TestModels.NestedWithBudget).Spec;
+
+        Assert.Equal("Company.Vision", spec.Namespace);
+        Assert.Equal(["Zoo", "Holder"], spec.ContainingTypes.Select(t => t.Name));
+        Assert.Equal(["public static partial class", "internal partial struct"], spec.ContainingTypes.Select(t => $"{t.Modifiers} {t.Keyword}"));
+        Assert.Equal(new ModelOptionsSpec(true, 8, "1.5 MiB", false), spec.Options);
+        Assert.Equal(["fc_a", "layer2_out", "widen", "class"], spec.Layers.Select(l => l.TensorName));
+        Assert.Equal(["public partial", "protected internal partial", "public partial", "private partial"], spec.Layers.Select(l => l.Property.Modifiers));
+        var first = spec.Layers[0];
+        Assert.Equal((64, 48, LayerActivation.Relu6, LayerPrecision.Int8, true), (first.InFeatures, first.OutFeatures, first.Activation, first.Precision, first.Bias));
+    }
+
+    [Fact]
+    public void NamedConstructorArgumentsInAnyOrderAreRead()
+    {
+        var layer = GeneratorHarness.Parse("""
+            using ModelGen;
+            [Model] public partial class M { [Dense(outFeatures: 5, inFeatures: 9)] public partial DenseLayer A { get; } }
+            """).Spec.Layers.Single();
+
+        Assert.Equal((9, 5), (layer.InFeatures, layer.OutFeatures));
+    }
+
+    [Fact]
+    public void SpecsOfTheSameSourceAreEqual()
+    {
+        Assert.Equal(GeneratorHarness.Parse(TestModels.MixedPrecisionSoftmax).Spec, GeneratorHarness.Parse(TestModels.MixedPrecisionSoftmax).Spec);
+        Assert.NotEqual(GeneratorHarness.Parse(TestModels.MixedPrecisionSoftmax).Spec, GeneratorHarness.Parse(TestModels.Float32TwoLayer).Spec);
+    }
+
+    private static void AssertSameMembers<TRuntime, TMirror>()
+        where TRuntime : struct, Enum
+        where TMirror : struct, Enum
+    {
+        var runtime = Enum.GetValues<TRuntime>().Select(v => (v.ToString(), Convert.ToInt32(v)));
+        var mirror = Enum.GetValues<TMirror>().Select(v => (v.ToString(), Convert.ToInt32(v)));
+        Assert.Equal(runtime, mirror);
+    }
+}

@@ -1,0 +1,18 @@
+using ModelGen.Generators.Model;
+
+namespace ModelGen.Generators.Tests;
+
+/// <summary>Builds valid specs directly, for planner and validator tests that need no compilation.</summary>
+internal static class Specs
+{
+    public static DenseSpec Layer(int inFeatures, int outFeatures, LayerPrecision precision = LayerPrecision.Float32, bool bias = true, string name = "Layer") =>
+        new(new LayerPropertySpec(name, "public partial", "ModelGen.DenseLayer", "global::ModelGen.DenseLayer", true, true, false, false, false, new EquatableArray<string>(["get"])),
+            true, inFeatures, outFeatures, LayerActivation.None, precision, bias, null);
+
+    public static ModelSpec Model(int maxBatch, params DenseSpec[] layers) => new(
+        "Demo",
+        new TypeDeclarationSpec("M", "class", "public sealed partial", true, false, false, false, false),
+        default,
+        new ModelOptionsSpec(true, maxBatch, null, false),
+        new EquatableArray<DenseSpec>(layers));
+}
