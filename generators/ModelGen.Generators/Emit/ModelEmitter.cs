@@ -32,7 +32,8 @@ internal static class ModelEmitter
     public static string Emit(ModelSpec spec, ModelPlan plan)
     {
         var writer = new IndentedWriter();
-        TypeScaffold.Open(writer, spec, $"partial class {CSharpCode.Identifier(spec.Type.Name)} : global::System.IDisposable");
+        var type = CSharpCode.Identifier(spec.Type.Name);
+        TypeScaffold.Open(writer, spec, $"partial class {type} : global::ModelGen.IModel<{type}>");
         WriteConstants(writer, spec, plan);
         writer.Line();
         WriteLayerTable(writer, spec, plan);
@@ -44,6 +45,8 @@ internal static class ModelEmitter
         WriteLifetime(writer, spec);
         writer.Line();
         WriteForward(writer, spec, plan);
+        writer.Line();
+        WriteModelInterface(writer);
         TypeScaffold.Close(writer, spec);
         return writer.ToString();
     }
@@ -237,6 +240,17 @@ internal static class ModelEmitter
         writer.Line($"{state}.Exit();");
         writer.Close();
         writer.Close();
+    }
+
+    // IModel members whose natural names are taken by the constants above; the rest are implemented implicitly.
+    private static void WriteModelInterface(IndentedWriter writer)
+    {
+        writer.Lines($"""
+            int global::ModelGen.IModel.InputFeatures => InputFeatures;
+            int global::ModelGen.IModel.OutputFeatures => OutputFeatures;
+            int global::ModelGen.IModel.MaxBatch => MaxBatch;
+            global::ModelGen.ModelMemoryReport global::ModelGen.IModel.Memory => Memory;
+            """);
     }
 
     private static void WriteLayerCall(IndentedWriter writer, ModelSpec spec, ModelPlan plan, int index)

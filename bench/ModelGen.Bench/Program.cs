@@ -1,0 +1,109 @@
+using System.Globalization;
+using FashionMnist;
+using ModelGen;
+using ModelGen.Bench;
+using ModelGen.Kernels;
+
+// ModelGen vs ONNX Runtime vs System.Numerics.Tensors on the Fashion-MNIST MLP, plus 4096x4096 GEMV vs bandwidth.
+// One thread everywhere. Prints a table and `RESULT ...` lines for scripts.
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+bool quick = args.Contains("quick");
+string dataDir = Path.Combine(AppContext.BaseDirectory, "data");
+string onnxDir = Environment.GetEnvironmentVariable("MODELGEN_ONNX_DIR")
+    ?? FindUp("shared/data/reference-models") ?? "";
+var test = FashionMnistData.Load(dataDir);
+
+Console.WriteLine($"ModelGen bench ({(quick ? "quick" : "full")}): {Environment.ProcessorCount} cores, kernel path {KernelPaths.Best}, one thread, .NET {Environment.Version}");
+Console.WriteLine($"ONNX files: {(Directory.Exists(onnxDir) ? onnxDir : "not found: ONNX Runtime peers skipped")}");
+
+var rows = new List<(string Key, double ModelGenUs, string Peer, double PeerUs)>();
+foreach (int batch in new[] { 1, 64 })
+{
+    var input = test.Images.AsSpan(0, batch * FashionMnistData.Pixels).ToArray();
+    var fp32 = Time<MlpFloat32>("fashion_mlp.safetensors", input, batch);
+    var fp16 = Time<MlpFloat16>("fashion_mlp.f16.safetensors", input, batch);
+    var bf16 = Time<MlpBFloat16>("fashion_mlp.bf16.safetensors", input, batch);
+    var int8 = Time<MlpInt8>("fashion_mlp.safetensors", input, batch);
+
+    var peers = new List<(string Name, double Us)> { ("tensorprimitives", TimeTensorPrimitives(input, batch)) };
+    foreach (var (name, file) in new[] { ("ort-fp32", "fashion_mlp.onnx"), ("ort-int8-qdq", "fashion_mlp.int8-qdq.onnx"), ("ort-int8-dynamic", "fashion_mlp.int8-dynamic.onnx") })
+    {
+        string path = Path.Combine(onnxDir, file);
+        if (File.Exists(path))
+        {
+            using var ort = new OrtPeer(path, batch, [FashionMnistData.Pixels], 10, input);
+            peers.Add((name, Timing.MedianMicroseconds(ort.Run, quick)));
+        }
+    }
+
+    foreach (var (precision, us) in new[] { ("fp32", fp32), ("fp16", fp16), ("bf16", bf16), ("int8", int8) })
+    {
+        foreach (var (peer, peerUs) in peers)
+        {
+            rows.Add(($"mlp.{precision}.b{batch}.t1", us, peer, peerUs));
+        }
+    }
+}
+
+Console.WriteLine();
+Console.WriteLine($"{"measurement",-22} {"ModelGen us",12} {"peer",-18} {"peer us",10} {"peer/ModelGen",14}");
+foreach (var r in rows)
+{
+    Console.WriteLine($"{r.Key,-22} {r.ModelGenUs,12:F2} {r.Peer,-18} {r.PeerUs,10:F2} {r.PeerUs / r.ModelGenUs,13:F2}x");
+}
+
+var gemv = new List<(string Precision, double KernelUs, double StreamUs)>();
+var (f32Us, f32Stream) = GemvBench.Float32(quick);
+gemv.Add(("fp32", f32Us, f32Stream));
+var (i8Us, i8Stream) = GemvBench.Int8(quick);
+gemv.Add(("int8", i8Us, i8Stream));
+Console.WriteLine();
+Console.WriteLine($"{"gemv 4096x4096 b1",-22} {"kernel us",12} {"stream read us",15} {"fraction",9} {"GB/s",8}");
+foreach (var g in gemv)
+{
+    double bytes = 4096.0 * 4096 * (g.Precision == "fp32" ? 4 : 1);
+    Console.WriteLine($"{g.Precision,-22} {g.KernelUs,12:F1} {g.StreamUs,15:F1} {g.StreamUs / g.KernelUs,9:F3} {bytes / g.KernelUs / 1000,8:F1}");
+}
+
+Console.WriteLine();
+foreach (var r in rows)
+{
+    Console.WriteLine($"RESULT {r.Key} modelgen_us={r.ModelGenUs:F3} peer={r.Peer} peer_us={r.PeerUs:F3} ratio={r.PeerUs / r.ModelGenUs:F3}");
+}
+
+foreach (var g in gemv)
+{
+    Console.WriteLine($"RESULT gemv4096.{g.Precision} modelgen_us={g.KernelUs:F1} bandwidth_fraction={g.StreamUs / g.KernelUs:F3}");
+}
+
+double Time<TModel>(string weights, float[] input, int batch) where TModel : IModel<TModel>
+{
+    using var stream = File.OpenRead(Path.Combine(dataDir, weights));
+    using var model = TModel.Load(stream);
+    var output = new float[batch * model.OutputFeatures];
+    return Timing.MedianMicroseconds(() => model.Forward(input, output, batch), quick);
+}
+
+double TimeTensorPrimitives(float[] input, int batch)
+{
+    using var stream = File.OpenRead(Path.Combine(dataDir, "fashion_mlp.safetensors"));
+    using var file = ModelGen.IO.SafeTensorsFile.Open(stream);
+    var mlp = new TensorPrimitivesMlp(file.ReadFloat32("hidden.weight"), file.ReadFloat32("hidden.bias"),
+        file.ReadFloat32("output.weight"), file.ReadFloat32("output.bias"), batch);
+    var output = new float[batch * 10];
+    return Timing.MedianMicroseconds(() => mlp.Forward(input, output, batch), quick);
+}
+
+static string? FindUp(string relative)
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        string candidate = Path.Combine(dir.FullName, relative);
+        if (Directory.Exists(candidate))
+        {
+            return candidate;
+        }
+    }
+
+    return null;
+}

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Globalization;
+using ModelGen;
+
+namespace FashionMnist;
+
+/// <summary>Accuracy, agreement and speed of one model configuration on the test set.</summary>
+public sealed record EvaluationResult(
+    string Config, double Top1, double AgreeFloat32, long WeightBytes, long Float32WeightBytes,
+    double Batch1Microseconds, double Batch64ImagesPerSecond, int[] Predictions, ModelMemoryReport MemoryReport)
+{
+    /// <summary>One line of JSON with the figures scripts compare.</summary>
+    public string ToJson() => string.Create(CultureInfo.InvariantCulture,
+        $$"""{"config":"{{Config}}","top1":{{Top1:F2}},"agree_fp32":{{AgreeFloat32:F2}},"weight_bytes":{{WeightBytes}},"fp32_weight_bytes":{{Float32WeightBytes}},"batch1_us":{{Batch1Microseconds:F3}},"batch64_images_per_s":{{Batch64ImagesPerSecond:F0}}}""");
+}
+
+/// <summary>Evaluates generated models over a labelled data set.</summary>
+public static class Evaluation
+{
+    /// <summary>Loads <typeparamref name="TModel"/> from <paramref name="weights"/> and measures it on <paramref name="data"/>.</summary>
+    public static EvaluationResult Run<TModel>(string config, string weights, FashionMnistData data, int[]? reference)
+        where TModel : IModel<TModel>
+    {
+        using var stream = File.OpenRead(weights);
+        using var model = TModel.Load(stream);
+        int[] predictions = Predict(model, data);
+        int correct = 0, agree = 0;
+        for (int i = 0; i < data.Count; i++)
+        {
+            correct += predictions[i] == data.Labels[i] ? 1 : 0;
+            agree += reference is null || predictions[i] == reference[i] ? 1 : 0;
+        }
+
+        return new EvaluationResult(config, 100.0 * correct / data.Count, 100.0 * agree / data.Count,
+            model.Memory.WeightBytes, model.Memory.Float32WeightBytes,
+            Batch1Microseconds(model, data), ImagesPerSecond(model, data), predictions, model.Memory);
+    }
+
+    private static int[] Predict(IModel model, FashionMnistData data)
+    {
+        int width = model.InputFeatures, classes = model.OutputFeatures;
+        var logits = new float[model.MaxBatch * classes];
+        var predictions = new int[data.Count];
+        for (int start = 0; start < data.Count; start += model.MaxBatch)
+        {
+            int batch = Math.Min(model.MaxBatch, data.Count - start);
+            model.Forward(data.Images.AsSpan(start * width, batch * width), logits.AsSpan(0, batch * classes), batch);
+            for (int b = 0; b < batch; b++)
+            {
+                predictions[start + b] = ArgMax(logits.AsSpan(b * classes, classes));
+            }
+        }
+
+        return predictions;
+    }
+
+    // Median of several timed rounds of single-image calls over different images, after a warm-up.
+    private static double Batch1Microseconds(IModel model, FashionMnistData data)
+    {
+        var output = new float[model.OutputFeatures];
+        const int CallsPerRound = 2000;
+        var rounds = new double[7];
+        for (int round = -2; round < rounds.Length; round++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            for (int i = 0; i < CallsPerRound; i++)
+            {
+                int image = i % data.Count;
+                model.Forward(data.Images.AsSpan(image * model.InputFeatures, model.InputFeatures), output, 1);
+            }
+
+            if (round >= 0)
+            {
+                rounds[round] = Stopwatch.GetElapsedTime(start).TotalMicroseconds / CallsPerRound;
+            }
+        }
+
+        Array.Sort(rounds);
+        return rounds[rounds.Length / 2];
+    }
+
+    private static double ImagesPerSecond(IModel model, FashionMnistData data)
+    {
+        int batch = Math.Min(64, model.MaxBatch);
+        var output = new float[batch * model.OutputFeatures];
+        var input = data.Images.AsSpan(0, batch * model.InputFeatures);
+        for (int i = 0; i < 20; i++)
+        {
+            model.Forward(input, output, batch);
+        }
+
+        const int Calls = 300;
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < Calls; i++)
+        {
+            model.Forward(input, output, batch);
+        }
+
+        return Calls * batch / Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+
+    private static int ArgMax(ReadOnlySpan<float> values)
+    {
+        int best = 0;
+        for (int i = 1; i < values.Length; i++)
+        {
+            if (values[i] > values[best])
+            {
+                best = i;
+            }
+        }
+
+        return best;
+    }
+}
