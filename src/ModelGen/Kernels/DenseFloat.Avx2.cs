@@ -7,8 +7,9 @@ namespace ModelGen.Kernels;
 /// <summary>
 /// x64 AVX2 + FMA float kernels, generic over the weight format (fp16 and bf16 are widened in registers).
 /// Batch 1 (GEMV) is bound by memory bandwidth: W is streamed once, 4 rows at a time with 8 independent
-/// accumulators. Larger batches are compute bound: a 2 x 4 register tile reuses each converted weight vector for
-/// 4 x rows, and each block of 4 W rows stays in cache while all x rows pass over it.
+/// accumulators. Larger batches are compute bound: a 4 x 3 register tile (2 x 4 for fp16, whose conversion needs
+/// registers of its own) reuses each loaded weight vector for several x rows, and each block of 4 W rows stays in
+/// cache while all x rows pass over it.
 /// Rows shorter than a vector go to the scalar kernel; a partial last vector is handled by <see cref="TailMask"/>.
 /// </summary>
 internal static class DenseFloatAvx2
@@ -28,10 +29,18 @@ internal static class DenseFloatAvx2
         {
             // A block of 4 W rows stays in L1/L2 while every x row passes over it: W is read from memory once.
             int b = 0;
-            for (; b <= a.Batch - 4; b += 4)
+            if (TF.HeavyConversion)
             {
-                Tile2x4<TW, TF>(in a, j, b);
-                Tile2x4<TW, TF>(in a, j + 2, b);
+                for (; b <= a.Batch - 4; b += 4)
+                {
+                    Tile2x4<TW, TF>(in a, j, b);
+                    Tile2x4<TW, TF>(in a, j + 2, b);
+                }
+            }
+            else
+            {
+                for (; b <= a.Batch - 3; b += 3)
+                    Tile4x3<TW, TF>(in a, j, b);
             }
             for (; b < a.Batch; b++)
                 Rows4<TW, TF>(in a, j, b);
@@ -91,7 +100,82 @@ internal static class DenseFloatAvx2
         a.Store(b, j + 3, Vector256.Sum(s3 + t3));
     }
 
-    /// <summary>Register tile: 2 W rows x 4 x rows; each loaded weight vector serves 4 x rows.</summary>
+    /// <summary>
+    /// Register tile: 4 W rows x 3 x rows, 12 accumulators + 3 x vectors + 1 weight vector = the 16 ymm registers.
+    /// Each loaded (and converted) weight vector serves 3 x rows and each x vector 4 W rows.
+    /// </summary>
+    private static void Tile4x3<TW, TF>(in FloatDense<TW> a, int j, int b)
+        where TW : unmanaged where TF : struct, IWeightFormat<TW>
+    {
+        nuint k = (nuint)a.K;
+        ref TW w0 = ref a.WRow(j);
+        ref TW w1 = ref Unsafe.Add(ref w0, k);
+        ref TW w2 = ref Unsafe.Add(ref w1, k);
+        ref TW w3 = ref Unsafe.Add(ref w2, k);
+        ref float x0 = ref a.XRow(b);
+        ref float x1 = ref Unsafe.Add(ref x0, k);
+        ref float x2 = ref Unsafe.Add(ref x1, k);
+        Vector256<float> c00 = default, c01 = default, c02 = default, c10 = default, c11 = default, c12 = default;
+        Vector256<float> c20 = default, c21 = default, c22 = default, c30 = default, c31 = default, c32 = default;
+        nuint i = 0;
+        for (; i + Width <= k; i += Width)
+        {
+            Vector256<float> xa = Vector256.LoadUnsafe(ref x0, i), xb = Vector256.LoadUnsafe(ref x1, i), xc = Vector256.LoadUnsafe(ref x2, i);
+            Vector256<float> wv = TF.Load8(ref Unsafe.Add(ref w0, i));
+            c00 = MultiplyAdd(c00, wv, xa);
+            c01 = MultiplyAdd(c01, wv, xb);
+            c02 = MultiplyAdd(c02, wv, xc);
+            wv = TF.Load8(ref Unsafe.Add(ref w1, i));
+            c10 = MultiplyAdd(c10, wv, xa);
+            c11 = MultiplyAdd(c11, wv, xb);
+            c12 = MultiplyAdd(c12, wv, xc);
+            wv = TF.Load8(ref Unsafe.Add(ref w2, i));
+            c20 = MultiplyAdd(c20, wv, xa);
+            c21 = MultiplyAdd(c21, wv, xb);
+            c22 = MultiplyAdd(c22, wv, xc);
+            wv = TF.Load8(ref Unsafe.Add(ref w3, i));
+            c30 = MultiplyAdd(c30, wv, xa);
+            c31 = MultiplyAdd(c31, wv, xb);
+            c32 = MultiplyAdd(c32, wv, xc);
+        }
+        if (i < k)
+        {
+            // Masking both operands keeps already-summed Inf/NaN lanes out (0 * Inf would add a NaN).
+            Vector256<float> m = TailMask.Float256(k - i);
+            i = k - Width;
+            Vector256<float> xa = Vector256.LoadUnsafe(ref x0, i) & m, xb = Vector256.LoadUnsafe(ref x1, i) & m, xc = Vector256.LoadUnsafe(ref x2, i) & m;
+            Vector256<float> wv = TF.Load8(ref Unsafe.Add(ref w0, i)) & m;
+            c00 = MultiplyAdd(c00, wv, xa);
+            c01 = MultiplyAdd(c01, wv, xb);
+            c02 = MultiplyAdd(c02, wv, xc);
+            wv = TF.Load8(ref Unsafe.Add(ref w1, i)) & m;
+            c10 = MultiplyAdd(c10, wv, xa);
+            c11 = MultiplyAdd(c11, wv, xb);
+            c12 = MultiplyAdd(c12, wv, xc);
+            wv = TF.Load8(ref Unsafe.Add(ref w2, i)) & m;
+            c20 = MultiplyAdd(c20, wv, xa);
+            c21 = MultiplyAdd(c21, wv, xb);
+            c22 = MultiplyAdd(c22, wv, xc);
+            wv = TF.Load8(ref Unsafe.Add(ref w3, i)) & m;
+            c30 = MultiplyAdd(c30, wv, xa);
+            c31 = MultiplyAdd(c31, wv, xb);
+            c32 = MultiplyAdd(c32, wv, xc);
+        }
+        a.Store(b, j, Vector256.Sum(c00));
+        a.Store(b + 1, j, Vector256.Sum(c01));
+        a.Store(b + 2, j, Vector256.Sum(c02));
+        a.Store(b, j + 1, Vector256.Sum(c10));
+        a.Store(b + 1, j + 1, Vector256.Sum(c11));
+        a.Store(b + 2, j + 1, Vector256.Sum(c12));
+        a.Store(b, j + 2, Vector256.Sum(c20));
+        a.Store(b + 1, j + 2, Vector256.Sum(c21));
+        a.Store(b + 2, j + 2, Vector256.Sum(c22));
+        a.Store(b, j + 3, Vector256.Sum(c30));
+        a.Store(b + 1, j + 3, Vector256.Sum(c31));
+        a.Store(b + 2, j + 3, Vector256.Sum(c32));
+    }
+
+    /// <summary>Register tile for fp16: 2 W rows x 4 x rows, leaving registers for the conversion's constants.</summary>
     private static void Tile2x4<TW, TF>(in FloatDense<TW> a, int j, int b)
         where TW : unmanaged where TF : struct, IWeightFormat<TW>
     {

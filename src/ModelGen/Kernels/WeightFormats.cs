@@ -11,6 +11,12 @@ namespace ModelGen.Kernels;
 /// </summary>
 internal interface IWeightFormat<TW> where TW : unmanaged
 {
+    /// <summary>
+    /// Whether converting a vector of weights takes several registers (constants, temporaries): too many to spare
+    /// next to the 12 accumulators of the Avx2 4 x 3 tile, so that format uses a smaller tile.
+    /// </summary>
+    static abstract bool HeavyConversion { get; }
+
     static abstract float ToSingle(TW w);
 
     /// <summary>Reads 4 consecutive weights from <paramref name="p"/>.</summary>
@@ -22,6 +28,8 @@ internal interface IWeightFormat<TW> where TW : unmanaged
 
 internal readonly struct Float32Weights : IWeightFormat<float>
 {
+    public static bool HeavyConversion => false;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float ToSingle(float w) => w;
 
@@ -34,6 +42,8 @@ internal readonly struct Float32Weights : IWeightFormat<float>
 
 internal readonly struct Float16Weights : IWeightFormat<ushort>
 {
+    public static bool HeavyConversion => true;
+
     // The reference conversion (the BCL's), independent of the SIMD bit trick it checks.
     public static float ToSingle(ushort w) => (float)BitConverter.UInt16BitsToHalf(w);
 
@@ -49,6 +59,8 @@ internal readonly struct Float16Weights : IWeightFormat<ushort>
 
 internal readonly struct BFloat16Weights : IWeightFormat<ushort>
 {
+    public static bool HeavyConversion => false;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float ToSingle(ushort w) => BitConverter.UInt32BitsToSingle((uint)w << 16);
 
