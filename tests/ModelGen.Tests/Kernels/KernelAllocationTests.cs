@@ -1,0 +1,47 @@
+using ModelGen.Kernels;
+
+namespace ModelGen.Tests.Kernels;
+
+public class KernelAllocationTests
+{
+    public static TheoryData<KernelPath> Paths() => KernelTestData.Paths();
+
+    /// <summary>No kernel allocates, on any path, in either regime (batch 1 and a tiled batch) or with an activation.</summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void KernelsDoNotAllocate(KernelPath path)
+    {
+        const int batch = 5, k = 37, n = 6;
+        float[] x = KernelTestData.Uniform(new Random(1), batch * k), w = KernelTestData.Uniform(new Random(2), n * k);
+        ushort[] w16 = new ushort[n * k];
+        sbyte[] w8 = KernelTestData.Int8Weights(new Random(3), n * k), xq = new sbyte[batch * k];
+        float[] bias = new float[n], y = new float[batch * n], scales = Enumerable.Repeat(0.01f, n).ToArray(), xScales = new float[batch];
+
+        void All(int b, Activation activation)
+        {
+            DenseKernels.Float32(path, x, w, bias, y, b, k, n, activation);
+            DenseKernels.Float16(path, x, w16, bias, y, b, k, n, activation);
+            DenseKernels.BFloat16(path, x, w16, [], y, b, k, n, activation);
+            DenseKernels.Int8(path, x, w8, scales, bias, y, b, k, n, activation, xq, xScales);
+            if (path == KernelPaths.Best)
+            {
+                DenseKernels.Float32(x, w, bias, y, b, k, n, activation);
+                DenseKernels.Float16(x, w16, bias, y, b, k, n, activation);
+                DenseKernels.BFloat16(x, w16, bias, y, b, k, n, activation);
+                DenseKernels.Int8(x, w8, scales, bias, y, b, k, n, activation, xq, xScales);
+                Softmax.Rows(y, b, n);
+            }
+        }
+
+        void Calls()
+        {
+            for (int i = 0; i < 100; i++)
+                All(i % 2 == 0 ? 1 : batch, (Activation)(i % 6));
+        }
+
+        Calls(); // first calls JIT, initialize types and bind lazily
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Calls();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
