@@ -120,7 +120,9 @@ internal static class DenseFloatAvx2
         nuint i = 0;
         for (; i + Width <= k; i += Width)
         {
-            Vector256<float> xa = Vector256.LoadUnsafe(ref x0, i), xb = Vector256.LoadUnsafe(ref x1, i), xc = Vector256.LoadUnsafe(ref x2, i);
+            Vector256<float> xa = Vector256.LoadUnsafe(ref x0, i);
+            Vector256<float> xb = Vector256.LoadUnsafe(ref x1, i);
+            Vector256<float> xc = Vector256.LoadUnsafe(ref x2, i);
             Vector256<float> wv = TF.Load8(ref Unsafe.Add(ref w0, i));
             c00 = MultiplyAdd(c00, wv, xa);
             c01 = MultiplyAdd(c01, wv, xb);
@@ -143,7 +145,9 @@ internal static class DenseFloatAvx2
             // Masking both operands keeps already-summed Inf/NaN lanes out (0 * Inf would add a NaN).
             Vector256<float> m = TailMask.Float256(k - i);
             i = k - Width;
-            Vector256<float> xa = Vector256.LoadUnsafe(ref x0, i) & m, xb = Vector256.LoadUnsafe(ref x1, i) & m, xc = Vector256.LoadUnsafe(ref x2, i) & m;
+            Vector256<float> xa = Vector256.LoadUnsafe(ref x0, i) & m;
+            Vector256<float> xb = Vector256.LoadUnsafe(ref x1, i) & m;
+            Vector256<float> xc = Vector256.LoadUnsafe(ref x2, i) & m;
             Vector256<float> wv = TF.Load8(ref Unsafe.Add(ref w0, i)) & m;
             c00 = MultiplyAdd(c00, wv, xa);
             c01 = MultiplyAdd(c01, wv, xb);

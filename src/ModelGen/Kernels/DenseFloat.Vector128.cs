@@ -5,7 +5,8 @@ namespace ModelGen.Kernels;
 
 /// <summary>
 /// 128-bit float kernels, generic over the weight format and the multiply-add (portable <c>Vector128</c>, or arm64
-/// FMLA for the AdvSimd paths). Same structure as <see cref="DenseFloatAvx2"/>, 4 lanes wide.
+/// FMLA for the AdvSimd paths). Same blocking as <see cref="DenseFloatAvx2"/>, 4 lanes wide, with a 2 x 4 register
+/// tile (8 accumulators fit x64's 16 xmm registers next to the weights and the fp16 conversion).
 /// </summary>
 internal static class DenseFloat128
 {

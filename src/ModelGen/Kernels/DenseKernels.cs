@@ -46,7 +46,7 @@ public static class DenseKernels
         Span<float> y, int batch, int k, int n, Activation activation, Span<sbyte> xq, Span<float> xScales) =>
         Int8(KernelPaths.Best, x, w, wScales, bias, y, batch, k, n, activation, xq, xScales);
 
-    /// <summary><see cref="Float32(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, Activation)"/> on a given path.</summary>
+    /// <summary>The public Float32 on <paramref name="path"/>, which must be supported; tests run every path.</summary>
     internal static void Float32(KernelPath path, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
         Span<float> y, int batch, int k, int n, Activation activation)
     {
@@ -54,7 +54,7 @@ public static class DenseKernels
         RunFloat<float, Float32Weights>(path, new FloatDense<float>(x, w, bias, y, batch, k, n, activation));
     }
 
-    /// <summary><see cref="Float16(ReadOnlySpan{float}, ReadOnlySpan{ushort}, ReadOnlySpan{float}, Span{float}, int, int, int, Activation)"/> on a given path.</summary>
+    /// <summary>The public Float16 on <paramref name="path"/>, which must be supported; tests run every path.</summary>
     internal static void Float16(KernelPath path, ReadOnlySpan<float> x, ReadOnlySpan<ushort> w, ReadOnlySpan<float> bias,
         Span<float> y, int batch, int k, int n, Activation activation)
     {
@@ -62,7 +62,7 @@ public static class DenseKernels
         RunFloat<ushort, Float16Weights>(path, new FloatDense<ushort>(x, w, bias, y, batch, k, n, activation));
     }
 
-    /// <summary><see cref="BFloat16(ReadOnlySpan{float}, ReadOnlySpan{ushort}, ReadOnlySpan{float}, Span{float}, int, int, int, Activation)"/> on a given path.</summary>
+    /// <summary>The public BFloat16 on <paramref name="path"/>, which must be supported; tests run every path.</summary>
     internal static void BFloat16(KernelPath path, ReadOnlySpan<float> x, ReadOnlySpan<ushort> w, ReadOnlySpan<float> bias,
         Span<float> y, int batch, int k, int n, Activation activation)
     {
@@ -70,12 +70,14 @@ public static class DenseKernels
         RunFloat<ushort, BFloat16Weights>(path, new FloatDense<ushort>(x, w, bias, y, batch, k, n, activation));
     }
 
-    /// <summary><see cref="Int8(ReadOnlySpan{float}, ReadOnlySpan{sbyte}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, Activation, Span{sbyte}, Span{float})"/> on a given path.</summary>
+    /// <summary>The public Int8 on <paramref name="path"/>, which must be supported; tests run every path.</summary>
     internal static void Int8(KernelPath path, ReadOnlySpan<float> x, ReadOnlySpan<sbyte> w, ReadOnlySpan<float> wScales,
-        ReadOnlySpan<float> bias, Span<float> y, int batch, int k, int n, Activation activation, Span<sbyte> xq, Span<float> xScales)
+        ReadOnlySpan<float> bias, Span<float> y, int batch, int k, int n, Activation activation,
+        Span<sbyte> xq, Span<float> xScales)
     {
         if (k > Int8MaxK)
-            throw new ArgumentOutOfRangeException(nameof(k), k, $"int8 kernels accumulate in int32: k must be at most {Int8MaxK}.");
+            throw new ArgumentOutOfRangeException(nameof(k), k,
+                $"int8 kernels accumulate in int32: k must be at most {Int8MaxK}.");
         Validate(path, x, w.Length, bias, y, batch, k, n, activation);
         CheckLength(wScales.Length, n, nameof(wScales), "n");
         CheckLength(xq.Length, (long)batch * k, nameof(xq), "batch * k");
@@ -107,8 +109,8 @@ public static class DenseKernels
     }
 
     /// <summary>Checks everything the kernels rely on before they index with unchecked refs.</summary>
-    private static void Validate(KernelPath path, ReadOnlySpan<float> x, int wLength, ReadOnlySpan<float> bias, Span<float> y,
-        int batch, int k, int n, Activation activation)
+    private static void Validate(KernelPath path, ReadOnlySpan<float> x, int wLength, ReadOnlySpan<float> bias,
+        Span<float> y, int batch, int k, int n, Activation activation)
     {
         if (!KernelPaths.IsSupported(path)) ThrowNotSupported(path);
         ArgumentOutOfRangeException.ThrowIfNegative(batch);

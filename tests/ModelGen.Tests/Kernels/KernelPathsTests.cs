@@ -40,8 +40,10 @@ public class KernelPathsTests
         Assert.NotEmpty(unsupported); // x64 lacks the arm64 paths and arm64 the x64 one
         foreach (KernelPath path in unsupported)
         {
-            Assert.Throws<NotSupportedException>(() => DenseKernels.Float32(path, new float[4], new float[4], [], new float[1], 1, 4, 1, Activation.None));
-            Assert.Throws<NotSupportedException>(() => DenseKernels.Int8(path, new float[4], new sbyte[4], new float[1], [], new float[1], 1, 4, 1, Activation.None, new sbyte[4], new float[1]));
+            Assert.Throws<NotSupportedException>(() =>
+                DenseKernels.Float32(path, new float[4], new float[4], [], new float[1], 1, 4, 1, Activation.None));
+            Assert.Throws<NotSupportedException>(() => DenseKernels.Int8(path, new float[4], new sbyte[4], new float[1], [],
+                new float[1], 1, 4, 1, Activation.None, new sbyte[4], new float[1]));
         }
     }
 }

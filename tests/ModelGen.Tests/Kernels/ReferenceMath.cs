@@ -27,7 +27,10 @@ internal static class ReferenceMath
         return x < 0 ? -value : value;
     }
 
-    /// <summary>erfc; for z &gt;= 1.5 (where its 120 terms converge to ~3e-16): e^(-z^2)/sqrt(pi) / (z + (1/2)/(z + 1/(z + (3/2)/(z + 2/(z + ...))))).</summary>
+    /// <summary>
+    /// erfc; for z &gt;= 1.5 (where 120 terms converge to ~3e-16) the continued fraction
+    /// e^(-z^2)/sqrt(pi) / (z + (1/2)/(z + 1/(z + (3/2)/(z + 2/(z + ...))))).
+    /// </summary>
     public static double Erfc(double z)
     {
         if (z < 1.5) return 1 - Erf(z);
