@@ -19,7 +19,7 @@ public sealed class AnalyzerRobustnessTests
         var (diagnostics, compilation) = await AnalyzerHarness.AnalyzeAsync(MalformedModels.Source(name));
 
         var generated = compilation.SyntaxTrees.Any(tree => tree.FilePath.EndsWith(".g.cs", StringComparison.Ordinal)
-            && tree.ToString().Contains("global::System.IDisposable", StringComparison.Ordinal));
+            && tree.ToString().Contains("global::ModelGen.IModel<", StringComparison.Ordinal));
         Assert.All(diagnostics, d => Assert.StartsWith("MG", d.Id, StringComparison.Ordinal));
         Assert.False(generated && diagnostics.Length > 0, $"Generated code for a model with problems: {string.Join("; ", diagnostics)}");
         if (!generated && diagnostics.IsEmpty)
