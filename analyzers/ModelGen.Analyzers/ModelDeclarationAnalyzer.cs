@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -46,7 +47,15 @@ public sealed class ModelDeclarationAnalyzer : DiagnosticAnalyzer
         {
             var location = parsed.Sources.Locate(problem.Target, context.CancellationToken);
             context.ReportDiagnostic(Diagnostic.Create(
-                DiagnosticDescriptors.For(problem.Rule), location, problem.MessageArgs.ToArray<object>()));
+                DiagnosticDescriptors.For(problem.Rule), location, FixProperties(parsed.Spec, problem), problem.MessageArgs.ToArray<object>()));
         }
     }
+
+    // What a code fix needs to know and cannot cheaply recompute: for MG0001, the width the layer should take.
+    private static ImmutableDictionary<string, string?>? FixProperties(ModelSpec spec, ModelProblem problem) =>
+        problem.Rule == ModelRule.LayerShapeMismatch && problem.Target.LayerIndex > 0
+            ? ImmutableDictionary<string, string?>.Empty.Add(
+                DiagnosticProperties.ExpectedInFeatures,
+                spec.Layers[problem.Target.LayerIndex - 1].OutFeatures.ToString(CultureInfo.InvariantCulture))
+            : null;
 }

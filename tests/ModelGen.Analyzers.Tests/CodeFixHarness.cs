@@ -1,0 +1,34 @@
+using Basic.Reference.Assemblies;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace ModelGen.Analyzers.Tests;
+
+/// <summary>
+/// Applies a code fix to the first diagnostic it fixes in a source, in an in-memory workspace, and returns the new
+/// source. The caller then checks the result compiles and the analyzer is silent on it.
+/// </summary>
+internal static class CodeFixHarness
+{
+    public static async Task<string> ApplyAsync(CodeFixProvider provider, string source)
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var (diagnostics, _) = await AnalyzerHarness.AnalyzeAsync(source);
+        var diagnostic = diagnostics.First(d => provider.FixableDiagnosticIds.Contains(d.Id));
+
+        using var workspace = new AdhocWorkspace();
+        var project = workspace.AddProject("Fix", LanguageNames.CSharp)
+            .WithMetadataReferences([.. Net100.References.All, MetadataReference.CreateFromFile(typeof(ModelAttribute).Assembly.Location)])
+            .WithParseOptions(new CSharpParseOptions(LanguageVersion.Latest));
+        var document = project.AddDocument("Test.cs", source);
+
+        var actions = new List<CodeAction>();
+        await provider.RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), cancellationToken));
+        var operations = await Assert.Single(actions).GetOperationsAsync(cancellationToken);
+        var changed = Assert.Single(operations.OfType<ApplyChangesOperation>()).ChangedSolution;
+        var text = await changed.GetDocument(document.Id)!.GetTextAsync(cancellationToken);
+        return text.ToString();
+    }
+}
