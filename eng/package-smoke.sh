@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Packs ModelGen, then builds tests/PackageConsumer against the .nupkg as a user would: the generated model must load
-# the PyTorch weights and match PyTorch's logits, and a model with a shape mismatch must fail the build with MG0001.
+# the PyTorch weights and match PyTorch's logits, a model with a shape mismatch must fail the build with MG0001, and
+# a project-wide <ModelGenMemoryBudget> the model exceeds must fail it with MG0004.
 # Prints one "PASS name" or "FAIL name" line per check.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -21,3 +22,8 @@ dotnet build "$work" -c Release "${restore[@]}" -p:BrokenModel=true -nologo -v q
 built=$?
 grep -q "BrokenModel.cs(9,12): error MG0001" "$work/broken.log"
 check "package analyzer reports MG0001 at the attribute argument" $(( built == 0 || $? != 0 ))
+
+dotnet build "$work" -c Release "${restore[@]}" "-p:ModelGenMemoryBudget=100 KB" -nologo -v q >"$work/budget.log" 2>&1
+built=$?
+grep -q "error MG0004" "$work/budget.log"
+check "package build props carry the project memory budget to MG0004" $(( built == 0 || $? != 0 ))

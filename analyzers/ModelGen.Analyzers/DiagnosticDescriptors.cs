@@ -41,6 +41,17 @@ internal static class DiagnosticDescriptors
         description: "A model is a partial, non-generic, non-static class (nested only in partial, non-generic types) with at least one partial, get-only, instance DenseLayer property marked [Dense], each with its own tensor name.",
         helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.InvalidModelDeclaration));
 
+    /// <summary>MG0004.</summary>
+    public static readonly DiagnosticDescriptor MemoryBudgetExceeded = new(
+        RuleIdentifiers.MemoryBudgetExceeded,
+        title: "Model exceeds its memory budget",
+        messageFormat: "'{0}' needs {1} bytes at MaxBatch {2} (weight block {3} + activation block {4}) but its memory budget is {5} ({6} bytes): {7}",
+        "ModelGen.Memory",
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The native memory one model instance allocates (its weight block plus its activation block planned for MaxBatch) must fit the model's MemoryBudget, or the project's default budget.",
+        helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.MemoryBudgetExceeded));
+
     /// <summary>The descriptor that reports problems of <paramref name="rule"/>.</summary>
     public static DiagnosticDescriptor For(ModelRule rule) => rule switch
     {

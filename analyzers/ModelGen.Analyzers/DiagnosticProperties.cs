@@ -5,4 +5,13 @@ internal static class DiagnosticProperties
 {
     /// <summary>MG0001: the previous layer's output width, which the flagged InFeatures should be.</summary>
     public const string ExpectedInFeatures = "ExpectedInFeatures";
+
+    /// <summary>MG0004: the largest MaxBatch whose plan fits the budget (0: none).</summary>
+    public const string LargestFittingBatch = "LargestFittingBatch";
+
+    /// <summary>MG0004: the property name of the layer holding the most bytes.</summary>
+    public const string LargestLayer = "LargestLayer";
+
+    /// <summary>MG0004: a smaller precision for that layer (absent when it is already Int8).</summary>
+    public const string LowerPrecision = "LowerPrecision";
 }

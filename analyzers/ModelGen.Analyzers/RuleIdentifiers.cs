@@ -12,6 +12,9 @@ internal static class RuleIdentifiers
     /// <summary>The model class or a layer property is declared in a way the generator cannot extend.</summary>
     public const string InvalidModelDeclaration = "MG0003";
 
+    /// <summary>Weights plus activations at MaxBatch exceed the memory budget.</summary>
+    public const string MemoryBudgetExceeded = "MG0004";
+
     /// <summary>The documentation page of rule <paramref name="id"/>.</summary>
     public static string HelpLink(string id) => $"https://github.com/modelgen/modelgen/blob/main/docs/rules/{id}.md";
 }

@@ -65,6 +65,10 @@ foreach (var g in gemv)
     Console.WriteLine($"{g.Precision,-22} {g.KernelUs,12:F1} {g.StreamUs,15:F1} {g.StreamUs / g.KernelUs,9:F3} {bytes / g.KernelUs / 1000,8:F1}");
 }
 
+var (forwardUs, kernelsUs) = OverheadBench.Measure(quick);
+Console.WriteLine();
+Console.WriteLine($"generated Forward overhead (16->16->16 fp32, batch 1): Forward {forwardUs * 1000:F0} ns, the two kernel calls alone {kernelsUs * 1000:F0} ns");
+
 Console.WriteLine();
 foreach (var r in rows)
 {
@@ -75,6 +79,8 @@ foreach (var g in gemv)
 {
     Console.WriteLine($"RESULT gemv4096.{g.Precision} modelgen_us={g.KernelUs:F1} bandwidth_fraction={g.StreamUs / g.KernelUs:F3}");
 }
+
+Console.WriteLine($"RESULT overhead.tiny.b1 forward_ns={forwardUs * 1000:F0} kernels_ns={kernelsUs * 1000:F0}");
 
 double Time<TModel>(string weights, float[] input, int batch) where TModel : IModel<TModel>
 {

@@ -23,8 +23,15 @@ internal static class AnalyzerHarness
         MetadataReference.CreateFromFile(typeof(ModelAttribute).Assembly.Location),
     ];
 
-    /// <summary>The analyzer's diagnostics and the compilation it ran on (generator output included).</summary>
-    public static async Task<(ImmutableArray<Diagnostic> Diagnostics, Compilation Compilation)> AnalyzeAsync(string source)
+    /// <summary>Every ModelGen analyzer.</summary>
+    public static ImmutableArray<DiagnosticAnalyzer> All { get; } = [new ModelDeclarationAnalyzer(), new MemoryBudgetAnalyzer()];
+
+    /// <summary>
+    /// The analyzers' diagnostics and the compilation they ran on (generator output included). <paramref name="options"/>
+    /// stand for .editorconfig and MSBuild values (e.g. <c>modelgen_memory_budget</c>).
+    /// </summary>
+    public static async Task<(ImmutableArray<Diagnostic> Diagnostics, Compilation Compilation)> AnalyzeAsync(
+        string source, IReadOnlyDictionary<string, string>? options = null)
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         var compilation = CSharpCompilation.Create(
@@ -36,23 +43,23 @@ internal static class AnalyzerHarness
             .RunGeneratorsAndUpdateCompilation(compilation, out var generated, out _, cancellationToken);
 
         var exceptions = new List<Exception>();
-        var options = new CompilationWithAnalyzersOptions(
-            new AnalyzerOptions([]),
+        var analyzerOptions = new CompilationWithAnalyzersOptions(
+            new AnalyzerOptions([], new TestConfigOptions(options ?? new Dictionary<string, string>())),
             onAnalyzerException: (exception, _, _) => exceptions.Add(exception),
             concurrentAnalysis: true,
             logAnalyzerExecutionTime: false);
         var diagnostics = await generated
-            .WithAnalyzers([new ModelDeclarationAnalyzer()], options)
+            .WithAnalyzers(All, analyzerOptions)
             .GetAnalyzerDiagnosticsAsync(cancellationToken);
         Assert.Empty(exceptions);
         return (diagnostics, generated);
     }
 
     /// <summary>Asserts the analyzer reports exactly the marked spans, with the marked ids.</summary>
-    public static async Task<ImmutableArray<Diagnostic>> VerifyAsync(string markup)
+    public static async Task<ImmutableArray<Diagnostic>> VerifyAsync(string markup, IReadOnlyDictionary<string, string>? options = null)
     {
         var (source, expected) = ParseMarkup(markup);
-        var (diagnostics, _) = await AnalyzeAsync(source);
+        var (diagnostics, _) = await AnalyzeAsync(source, options);
 
         var actual = diagnostics
             .Select(d => (d.Id, d.Location.SourceSpan, Text: source.Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length)))
@@ -68,16 +75,16 @@ internal static class AnalyzerHarness
     }
 
     /// <summary>Asserts one marked diagnostic and returns its message.</summary>
-    public static async Task<string> VerifySingleAsync(string markup)
+    public static async Task<string> VerifySingleAsync(string markup, IReadOnlyDictionary<string, string>? options = null)
     {
-        var diagnostics = await VerifyAsync(markup);
+        var diagnostics = await VerifyAsync(markup, options);
         return Assert.Single(diagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Asserts the analyzer is silent and the whole compilation, generated code included, has no warning or error.</summary>
-    public static async Task VerifyValidAsync(string source)
+    public static async Task VerifyValidAsync(string source, IReadOnlyDictionary<string, string>? options = null)
     {
-        var (diagnostics, compilation) = await AnalyzeAsync(source);
+        var (diagnostics, compilation) = await AnalyzeAsync(source, options);
 
         Assert.Empty(diagnostics);
         var compilerProblems = compilation.GetDiagnostics(TestContext.Current.CancellationToken)

@@ -41,7 +41,7 @@ public sealed class AnalyzerRobustnessTests
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
 
         var diagnostics = await compilation
-            .WithAnalyzers([new ModelDeclarationAnalyzer()])
+            .WithAnalyzers(AnalyzerHarness.All)
             .GetAnalyzerDiagnosticsAsync(cancellationToken);
 
         Assert.Empty(diagnostics);

@@ -12,7 +12,8 @@ namespace ModelGen.Analyzers.Tests;
 /// </summary>
 internal static class CodeFixHarness
 {
-    public static async Task<string> ApplyAsync(CodeFixProvider provider, string source)
+    /// <summary>Applies the fix whose title starts with <paramref name="title"/> (the only one when null).</summary>
+    public static async Task<string> ApplyAsync(CodeFixProvider provider, string source, string? title = null)
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         var (diagnostics, _) = await AnalyzerHarness.AnalyzeAsync(source);
@@ -26,7 +27,8 @@ internal static class CodeFixHarness
 
         var actions = new List<CodeAction>();
         await provider.RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), cancellationToken));
-        var operations = await Assert.Single(actions).GetOperationsAsync(cancellationToken);
+        var action = title is null ? Assert.Single(actions) : Assert.Single(actions, a => a.Title.StartsWith(title, StringComparison.Ordinal));
+        var operations = await action.GetOperationsAsync(cancellationToken);
         var changed = Assert.Single(operations.OfType<ApplyChangesOperation>()).ChangedSolution;
         var text = await changed.GetDocument(document.Id)!.GetTextAsync(cancellationToken);
         return text.ToString();

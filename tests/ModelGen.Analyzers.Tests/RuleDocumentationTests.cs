@@ -5,7 +5,7 @@ namespace ModelGen.Analyzers.Tests;
 /// <summary>Every rule has a documentation page, a help link to it and a release-tracking entry that agree with it.</summary>
 public sealed class RuleDocumentationTests
 {
-    public static TheoryData<string> RuleIds => new(new ModelDeclarationAnalyzer().SupportedDiagnostics.Select(d => d.Id));
+    public static TheoryData<string> RuleIds => new(AnalyzerHarness.All.SelectMany(a => a.SupportedDiagnostics).Select(d => d.Id));
 
     [Theory]
     [MemberData(nameof(RuleIds))]
@@ -36,12 +36,12 @@ public sealed class RuleDocumentationTests
 
     [Fact]
     public void DescriptorsAreErrorsEnabledByDefault() =>
-        Assert.All(new ModelDeclarationAnalyzer().SupportedDiagnostics, d =>
+        Assert.All(AnalyzerHarness.All.SelectMany(a => a.SupportedDiagnostics), d =>
         {
             Assert.Equal(DiagnosticSeverity.Error, d.DefaultSeverity);
             Assert.True(d.IsEnabledByDefault);
         });
 
     private static DiagnosticDescriptor Descriptor(string id) =>
-        new ModelDeclarationAnalyzer().SupportedDiagnostics.Single(d => d.Id == id);
+        AnalyzerHarness.All.SelectMany(a => a.SupportedDiagnostics).Single(d => d.Id == id);
 }

@@ -16,7 +16,7 @@ public sealed class Valid
     [Fact]
     public Task LargestBatch() => AnalyzerHarness.VerifyValidAsync("""
         using ModelGen;
-        [Model(MaxBatch = 1048576, MemoryBudget = "1048576")]
+        [Model(MaxBatch = 1048576, MemoryBudget = "16 MiB")]
         public partial class Tiny
         {
             [Dense(2, 2, Precision = Precision.Int8)]

@@ -1,0 +1,64 @@
+using System.Linq;
+using ModelGen.Generators.Model;
+
+namespace ModelGen.Analyzers;
+
+/// <summary>
+/// How a valid model's planned memory (weight block + activation block at MaxBatch) compares with a byte budget, and
+/// what would bring it under: the largest MaxBatch that fits, and the layer whose precision is worth lowering.
+/// </summary>
+/// <param name="TotalBytes">Native bytes one instance allocates at the declared MaxBatch.</param>
+/// <param name="WeightBlockBytes">The weight block.</param>
+/// <param name="ActivationBlockBytes">The activation block at the declared MaxBatch.</param>
+/// <param name="LargestFittingBatch">The largest MaxBatch whose plan fits the budget; 0 when even batch 1 does not.</param>
+/// <param name="LargestLayer">Index of the layer holding the most bytes.</param>
+/// <param name="LowerPrecision">A smaller precision for that layer, or null when it is already Int8.</param>
+internal sealed record MemoryBudgetCheck(
+    long TotalBytes, long WeightBlockBytes, long ActivationBlockBytes, int LargestFittingBatch, int LargestLayer, LayerPrecision? LowerPrecision)
+{
+    /// <summary>Compares the plan of <paramref name="spec"/> with <paramref name="budget"/>; null when it fits.</summary>
+    public static MemoryBudgetCheck? Exceeded(ModelSpec spec, long budget)
+    {
+        var plan = ModelPlanner.Plan(spec);
+        if (plan.TotalBytes <= budget)
+        {
+            return null;
+        }
+
+        var largest = Enumerable.Range(0, spec.Layers.Count).OrderByDescending(i => plan.Layers[i].Bytes).First();
+        return new MemoryBudgetCheck(
+            plan.TotalBytes, plan.WeightBlockBytes, plan.Activations.BlockBytes,
+            FindLargestFittingBatch(spec, budget), largest, Lower(spec.Layers[largest].Precision));
+    }
+
+    // Memory grows with the batch, so binary search below the declared MaxBatch.
+    private static int FindLargestFittingBatch(ModelSpec spec, long budget)
+    {
+        int low = 0, high = spec.Options.MaxBatch - 1;
+        while (low < high)
+        {
+            var middle = low + ((high - low + 1) / 2);
+            if (ModelPlanner.Plan(WithMaxBatch(spec, middle)).TotalBytes <= budget)
+            {
+                low = middle;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+
+        return low;
+    }
+
+    private static ModelSpec WithMaxBatch(ModelSpec spec, int maxBatch) =>
+        spec with { Options = spec.Options with { MaxBatch = maxBatch } };
+
+    // Halve the storage: fp32 -> fp16, 16-bit -> int8.
+    private static LayerPrecision? Lower(LayerPrecision precision) => precision switch
+    {
+        LayerPrecision.Float32 => LayerPrecision.Float16,
+        LayerPrecision.Float16 or LayerPrecision.BFloat16 => LayerPrecision.Int8,
+        _ => null,
+    };
+}
