@@ -52,6 +52,28 @@ internal static class DiagnosticDescriptors
         description: "The native memory one model instance allocates (its weight block plus its activation block planned for MaxBatch) must fit the model's MemoryBudget, or the project's default budget.",
         helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.MemoryBudgetExceeded));
 
+    /// <summary>MG0009.</summary>
+    public static readonly DiagnosticDescriptor PaddingWaste = new(
+        RuleIdentifiers.PaddingWaste,
+        title: "Layer width wastes vector lanes",
+        messageFormat: "Layer '{0}' reads rows of {1} inputs in {2}-lane {3} vectors: {4} of the lanes of each row's last vector are padding",
+        "ModelGen.Performance",
+        DiagnosticSeverity.Info,
+        isEnabledByDefault: true,
+        description: "Kernels walk each weight row in 256-bit vectors (8 lanes for float precisions, 32 for int8). A width that is not a multiple of the lane count leaves the last vector of every row partly empty; for narrow layers that is a large share of the work.",
+        helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.PaddingWaste));
+
+    /// <summary>MG0011.</summary>
+    public static readonly DiagnosticDescriptor MemoryReport = new(
+        RuleIdentifiers.MemoryReport,
+        title: "Model memory report",
+        messageFormat: "'{0}' takes {1} bytes of native memory: weights {2} bytes ({3}% of fp32), activations {4} bytes per sample, {5} bytes at MaxBatch {6}",
+        "ModelGen.Memory",
+        DiagnosticSeverity.Info,
+        isEnabledByDefault: true,
+        description: "The exact memory figures the generator computed for this model, shown at the class so the IDE displays them on hover. The same numbers are constants on the generated class and in its Memory report.",
+        helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.MemoryReport));
+
     /// <summary>The descriptor that reports problems of <paramref name="rule"/>.</summary>
     public static DiagnosticDescriptor For(ModelRule rule) => rule switch
     {

@@ -15,6 +15,12 @@ internal static class RuleIdentifiers
     /// <summary>Weights plus activations at MaxBatch exceed the memory budget.</summary>
     public const string MemoryBudgetExceeded = "MG0004";
 
+    /// <summary>A layer width leaves a large share of vector lanes empty.</summary>
+    public const string PaddingWaste = "MG0009";
+
+    /// <summary>The model's compile-time memory figures, for the IDE.</summary>
+    public const string MemoryReport = "MG0011";
+
     /// <summary>The documentation page of rule <paramref name="id"/>.</summary>
     public static string HelpLink(string id) => $"https://github.com/modelgen/modelgen/blob/main/docs/rules/{id}.md";
 }

@@ -40,8 +40,8 @@ public sealed class Diagnostics
     }
 
     [Theory]
-    [InlineData(MemoryBudgetAnalyzer.EditorConfigKey)]
-    [InlineData(MemoryBudgetAnalyzer.BuildPropertyKey)]
+    [InlineData(ModelMemoryAnalyzer.BudgetEditorConfigKey)]
+    [InlineData(ModelMemoryAnalyzer.BudgetBuildPropertyKey)]
     public Task ProjectDefaultBudgetIsReportedOnTheModelAttribute(string key) => AnalyzerHarness.VerifyAsync("""
         using ModelGen;
         [{|MG0004:Model(MaxBatch = 64)|}]

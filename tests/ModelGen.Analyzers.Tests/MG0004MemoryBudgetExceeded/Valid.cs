@@ -34,5 +34,5 @@ public sealed class Valid
     [Fact]
     public Task ProjectDefaultIsOverriddenByTheAttribute() => AnalyzerHarness.VerifyValidAsync(
         Model.Replace("BUDGET", "1 MiB"),
-        new Dictionary<string, string> { [MemoryBudgetAnalyzer.EditorConfigKey] = "1 KiB" });
+        new Dictionary<string, string> { [ModelMemoryAnalyzer.BudgetEditorConfigKey] = "1 KiB" });
 }
