@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace ModelGen.Kernels;
 
@@ -19,6 +20,34 @@ internal static class ActivationFunctions
         Activation.Gelu => Gelu(value),
         _ => value,
     };
+
+    /// <summary>
+    /// <see cref="Apply(float, Activation)"/> on 4 lanes: the same comparisons for the ReLUs, the scalar function
+    /// lane by lane for the others, so results are bit-equal.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Apply(Vector128<float> value, Activation activation)
+    {
+        switch (activation)
+        {
+            case Activation.None:
+                return value;
+            case Activation.Relu:
+                return Vector128.ConditionalSelect(Vector128.LessThan(value, Vector128<float>.Zero), Vector128<float>.Zero, value);
+            case Activation.Relu6:
+                Vector128<float> six = Vector128.Create(6f);
+                Vector128<float> capped = Vector128.ConditionalSelect(Vector128.GreaterThan(value, six), six, value);
+                return Vector128.ConditionalSelect(Vector128.LessThan(value, Vector128<float>.Zero), Vector128<float>.Zero, capped);
+            default:
+                return ApplyLanes(value, activation);
+        }
+    }
+
+    // Out of line: the inlined calls would make kernels keep their accumulators on the stack around them.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector128<float> ApplyLanes(Vector128<float> value, Activation activation) =>
+        Vector128.Create(Apply(value[0], activation), Apply(value[1], activation),
+            Apply(value[2], activation), Apply(value[3], activation));
 
     public static float Sigmoid(float value) => 1f / (1f + MathF.Exp(-value));
 
