@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -22,32 +23,22 @@ internal static class ActivationFunctions
     };
 
     /// <summary>
-    /// <see cref="Apply(float, Activation)"/> on 4 lanes: the same comparisons for the ReLUs, the scalar function
-    /// lane by lane for the others, so results are bit-equal.
+    /// <see cref="Apply(float, Activation)"/> for <see cref="Activation.None"/>, <see cref="Activation.Relu"/> and
+    /// <see cref="Activation.Relu6"/> on 8 lanes: the same comparisons, so results are bit-equal.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Apply(Vector128<float> value, Activation activation)
+    public static Vector256<float> Apply(Vector256<float> value, Activation activation)
     {
-        switch (activation)
+        Debug.Assert(activation is Activation.None or Activation.Relu or Activation.Relu6);
+        if (activation == Activation.None)
+            return value;
+        if (activation == Activation.Relu6)
         {
-            case Activation.None:
-                return value;
-            case Activation.Relu:
-                return Vector128.ConditionalSelect(Vector128.LessThan(value, Vector128<float>.Zero), Vector128<float>.Zero, value);
-            case Activation.Relu6:
-                Vector128<float> six = Vector128.Create(6f);
-                Vector128<float> capped = Vector128.ConditionalSelect(Vector128.GreaterThan(value, six), six, value);
-                return Vector128.ConditionalSelect(Vector128.LessThan(value, Vector128<float>.Zero), Vector128<float>.Zero, capped);
-            default:
-                return ApplyLanes(value, activation);
+            Vector256<float> six = Vector256.Create(6f);
+            value = Vector256.ConditionalSelect(Vector256.GreaterThan(value, six), six, value);
         }
+        return Vector256.ConditionalSelect(Vector256.LessThan(value, Vector256<float>.Zero), Vector256<float>.Zero, value);
     }
-
-    // Out of line: the inlined calls would make kernels keep their accumulators on the stack around them.
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Vector128<float> ApplyLanes(Vector128<float> value, Activation activation) =>
-        Vector128.Create(Apply(value[0], activation), Apply(value[1], activation),
-            Apply(value[2], activation), Apply(value[3], activation));
 
     public static float Sigmoid(float value) => 1f / (1f + MathF.Exp(-value));
 

@@ -41,6 +41,7 @@ internal static class DenseInt8Avx2
                 if (IsNonNegative(ref a.XRow(b0 + r), (nuint)a.K))
                     nonNegative |= 1UL << r;
             RunRows(in a, b0, rows, nonNegative, prefetch);
+            Finish(in a, b0, rows);
         }
     }
 
@@ -150,7 +151,7 @@ internal static class DenseInt8Avx2
             s2 = TP.Accumulate(s2, Vector256.LoadUnsafe(ref w2, i), xv);
             s3 = TP.Accumulate(s3, Vector256.LoadUnsafe(ref w3, i), xv);
         }
-        a.Store4(b, j, Sum4(s0, s1, s2, s3));
+        StoreDots(in a, b, j, Sum4(s0, s1, s2, s3));
     }
 
     /// <summary>
@@ -206,10 +207,8 @@ internal static class DenseInt8Avx2
             c30 = TP.Accumulate(c30, wv, xa);
             c31 = TP.Accumulate(c31, wv, xb);
         }
-        // Both reductions before the stores, so no accumulator lives across a (cold) activation call.
-        Vector128<int> d0 = Sum4(c00, c10, c20, c30), d1 = Sum4(c01, c11, c21, c31);
-        a.Store4(b, j, d0);
-        a.Store4(b + 1, j, d1);
+        StoreDots(in a, b, j, Sum4(c00, c10, c20, c30));
+        StoreDots(in a, b + 1, j, Sum4(c01, c11, c21, c31));
     }
 
     /// <summary>One W row against one x row (the last n mod 4 rows).</summary>
@@ -229,7 +228,42 @@ internal static class DenseInt8Avx2
             i = k - Width;
             s = TP.Accumulate(s, Vector256.LoadUnsafe(ref w, i), Vector256.LoadUnsafe(ref x, i) & m);
         }
-        a.Store(b, j, Vector256.Sum(s));
+        a.YAt(b, j) = BitConverter.Int32BitsToSingle(Vector256.Sum(s));
+    }
+
+    /// <summary>Parks the int32 dot products for y[b, j .. j + 3] in y as bits, for <see cref="Finish"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreDots(in Int8Dense a, int b, int j, Vector128<int> dots) =>
+        dots.AsSingle().StoreUnsafe(ref a.YAt(b, j));
+
+    /// <summary>
+    /// Turns the int32 dot products parked in y rows b0 .. b0 + rows - 1 into outputs, 8 at a time: one branch-free
+    /// pass instead of a dequantization, bias and activation after every tile (~8% of the batch-64 time).
+    /// The same IEEE operations as <see cref="Int8Dense.Store"/>, lane by lane, so outputs are bit-equal.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Finish(in Int8Dense a, int b0, int rows)
+    {
+        nuint n = (nuint)a.N;
+        bool vector = a.Activation is Activation.None or Activation.Relu or Activation.Relu6;
+        for (int b = b0; b < b0 + rows; b++)
+        {
+            ref float y = ref a.YAt(b, 0);
+            float xScale = Unsafe.Add(ref a.XScales, b);
+            nuint j = 0;
+            if (vector)
+            {
+                for (; j + 8 <= n; j += 8)
+                {
+                    Vector256<float> sum = Vector256.ConvertToSingle(Vector256.LoadUnsafe(ref y, j).AsInt32()) * xScale
+                        * Vector256.LoadUnsafe(ref a.WScales, j);
+                    if (a.HasBias) sum += Vector256.LoadUnsafe(ref a.Bias, j);
+                    ActivationFunctions.Apply(sum, a.Activation).StoreUnsafe(ref y, j);
+                }
+            }
+            for (; j < n; j++)
+                a.Store(b, (int)j, BitConverter.SingleToInt32Bits(Unsafe.Add(ref y, j)));
+        }
     }
 
     /// <summary>The totals of 4 accumulators, in order: two rounds of VPHADDD, then the 128-bit halves added.</summary>

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace ModelGen.Kernels;
 
@@ -88,13 +87,5 @@ internal readonly ref struct Int8Dense
         Unsafe.Add(ref Y, (nint)b * N + j) = ActivationFunctions.Apply(sum, Activation);
     }
 
-    /// <summary><see cref="Store"/> for y[b, j .. j + 3] at once: the same IEEE operations lane by lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Store4(int b, int j, Vector128<int> dots)
-    {
-        Vector128<float> sum = Vector128.ConvertToSingle(dots) * Unsafe.Add(ref XScales, b)
-            * Vector128.LoadUnsafe(ref WScales, (nuint)j);
-        if (HasBias) sum += Vector128.LoadUnsafe(ref Bias, (nuint)j);
-        ActivationFunctions.Apply(sum, Activation).StoreUnsafe(ref Y, (nuint)((nint)b * N + j));
-    }
+    public ref float YAt(int b, int j) => ref Unsafe.Add(ref Y, (nint)b * N + j);
 }

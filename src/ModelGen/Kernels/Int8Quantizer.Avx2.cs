@@ -49,21 +49,27 @@ internal static class Int8QuantizerAvx2
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Quantize32(ref float row, ref sbyte q, nuint i, Vector256<float> scale)
-    {
-        Vector256<short> lo = Avx2.PackSignedSaturate(Quantize8(ref row, i, scale), Quantize8(ref row, i + 8, scale));
-        Vector256<short> hi = Avx2.PackSignedSaturate(Quantize8(ref row, i + 16, scale), Quantize8(ref row, i + 24, scale));
-        // The packs work within 128-bit lanes: dwords come out as 0, 4, 1, 5, 2, 6, 3, 7 (4 bytes each).
-        Vector256<int> packed = Avx2.PackSignedSaturate(lo, hi).AsInt32();
-        Avx2.PermuteVar8x32(packed, Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7)).AsSByte().StoreUnsafe(ref q, i);
-    }
+    private static void Quantize32(ref float row, ref sbyte q, nuint i, Vector256<float> scale) =>
+        Store32(ref q, i, Quantize8(ref row, i, scale), Quantize8(ref row, i + 8, scale),
+            Quantize8(ref row, i + 16, scale), Quantize8(ref row, i + 24, scale));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Quantize8(ref float row, nuint i, Vector256<float> scale)
+    private static Vector256<int> Quantize8(ref float row, nuint i, Vector256<float> scale) =>
+        Avx.ConvertToVector256Int32(Avx.RoundToNearestInteger(Avx.Divide(Vector256.LoadUnsafe(ref row, i), scale)));
+
+    /// <summary>
+    /// Narrows 32 rounded values to bytes in order, clamped to [-127, 127]: the packs saturate to [-128, 127] and a
+    /// byte max lifts -128. No NaN reaches here, and |value| stays far below int32 overflow (at most ~254, when a
+    /// subnormal scale has lost precision).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store32(ref sbyte q, nuint i, Vector256<int> v0, Vector256<int> v1, Vector256<int> v2, Vector256<int> v3)
     {
-        // No NaN can reach here; the clamp keeps every value in [-127, 127], so the packs never saturate.
-        Vector256<float> r = Avx.RoundToNearestInteger(Avx.Divide(Vector256.LoadUnsafe(ref row, i), scale));
-        r = Avx.Min(Avx.Max(r, Vector256.Create(-(float)Int8Quantizer.MaxQ)), Vector256.Create((float)Int8Quantizer.MaxQ));
-        return Avx.ConvertToVector256Int32(r);
+        Vector256<short> lo = Avx2.PackSignedSaturate(v0, v1);
+        Vector256<short> hi = Avx2.PackSignedSaturate(v2, v3);
+        // The packs work within 128-bit lanes: dwords come out as 0, 4, 1, 5, 2, 6, 3, 7 (4 bytes each).
+        Vector256<int> packed = Avx2.PackSignedSaturate(lo, hi).AsInt32();
+        Vector256<sbyte> bytes = Avx2.PermuteVar8x32(packed, Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7)).AsSByte();
+        Avx2.Max(bytes, Vector256.Create((sbyte)-Int8Quantizer.MaxQ)).StoreUnsafe(ref q, i);
     }
 }
