@@ -11,11 +11,13 @@ namespace ModelGen.Kernels;
 /// registers of its own) reuses each loaded weight vector for several x rows, and each block of 4 W rows stays in
 /// cache while all x rows pass over it.
 /// Rows shorter than a vector go to the scalar kernel; a partial last vector is handled by <see cref="TailMask"/>.
+/// The kernels are compiled fully optimized on first call: inference must not wait for tiered compilation.
 /// </summary>
 internal static class DenseFloatAvx2
 {
     private const int Width = 8;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TW, TF>(in FloatDense<TW> a)
         where TW : unmanaged where TF : struct, IWeightFormat<TW>
     {
@@ -51,6 +53,7 @@ internal static class DenseFloatAvx2
     }
 
     /// <summary>GEMV step: 4 W rows against one x row, two accumulators per row to hide the FMA latency.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Rows4<TW, TF>(in FloatDense<TW> a, int j, int b)
         where TW : unmanaged where TF : struct, IWeightFormat<TW>
     {
@@ -104,6 +107,7 @@ internal static class DenseFloatAvx2
     /// Register tile: 4 W rows x 3 x rows, 12 accumulators + 3 x vectors + 1 weight vector = the 16 ymm registers.
     /// Each loaded (and converted) weight vector serves 3 x rows and each x vector 4 W rows.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile4x3<TW, TF>(in FloatDense<TW> a, int j, int b)
         where TW : unmanaged where TF : struct, IWeightFormat<TW>
     {
@@ -180,6 +184,7 @@ internal static class DenseFloatAvx2
     }
 
     /// <summary>Register tile for fp16: 2 W rows x 4 x rows, leaving registers for the conversion's constants.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile2x4<TW, TF>(in FloatDense<TW> a, int j, int b)
         where TW : unmanaged where TF : struct, IWeightFormat<TW>
     {
@@ -239,6 +244,7 @@ internal static class DenseFloatAvx2
     }
 
     /// <summary>One W row against one x row (the last n mod 4 rows).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Row1<TW, TF>(in FloatDense<TW> a, int j, int b)
         where TW : unmanaged where TF : struct, IWeightFormat<TW>
     {
