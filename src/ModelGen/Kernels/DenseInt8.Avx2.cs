@@ -7,8 +7,8 @@ namespace ModelGen.Kernels;
 /// <summary>
 /// x64 AVX2 int8 kernels over quantized x, 32 bytes per step, specialized per x row on the multiply step (see
 /// <see cref="IInt8Product256"/>): rows with no negative value skip the sign transfer. Batch 1 runs 4 W rows per
-/// pass over x; larger batches a 4 x 2 register tile. Tiles park their int32 dot products in y, reduced 4 at a time,
-/// and one vector pass per row block dequantizes them.
+/// pass over x; small batches a 4 x 2 register tile, large ones <see cref="DenseInt8PanelsAvx2"/> for whole panels
+/// of 16 W rows. Kernels park their int32 dot products in y and one vector pass per row block dequantizes them.
 /// Hot methods are compiled fully optimized on first call: inference must not wait for tiered compilation.
 /// </summary>
 internal static class DenseInt8Avx2
@@ -17,6 +17,12 @@ internal static class DenseInt8Avx2
 
     /// <summary>Batch rows handled together: their non-negativity flags fit one ulong.</summary>
     private const int RowBlock = 64;
+
+    /// <summary>
+    /// Row blocks at least this tall take the packed-panel kernel (<see cref="DenseInt8PanelsAvx2"/>): its repack is
+    /// paid once per block, so it wins at 64 rows (784 x 256: 175 -> 164 us) and breaks even at 32.
+    /// </summary>
+    private const int MinPanelRows = 48;
 
     /// <summary>
     /// Above this many weight bytes W does not stay in the core's L2 (512 KiB on the Zen 3 this was tuned on) between
@@ -41,15 +47,21 @@ internal static class DenseInt8Avx2
             for (int r = 0; r < rows; r++)
                 if (IsNonNegative(ref a.XRow(b0 + r), (nuint)a.K))
                     nonNegative |= 1UL << r;
-            RunRows(in a, b0, rows, nonNegative, prefetch);
+            int groups = rows >= MinPanelRows ? rows / DenseInt8PanelsAvx2.Rows : 0;
+            int panels = groups > 0 ? a.N / DenseInt8PanelsAvx2.Columns : 0;
+            int grouped = panels > 0 ? groups * DenseInt8PanelsAvx2.Rows : 0;
+            if (panels > 0)
+                DenseInt8PanelsAvx2.Run(in a, b0, groups, nonNegative, panels);
+            RunRows(in a, b0, grouped, nonNegative, prefetch, panels * DenseInt8PanelsAvx2.Columns);
+            RunRows(in a, b0 + grouped, rows - grouped, nonNegative >> grouped, prefetch, 0);
             Finish(in a, b0, rows);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunRows(in Int8Dense a, int b0, int rows, ulong nonNegative, bool prefetch)
+    private static void RunRows(in Int8Dense a, int b0, int rows, ulong nonNegative, bool prefetch, int j0)
     {
-        int j = 0;
+        int j = j0;
         for (; j <= a.N - 4; j += 4)
         {
             // 4 W rows stay in L1 while every x row of the block passes over them.

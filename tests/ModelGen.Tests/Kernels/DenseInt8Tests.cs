@@ -196,6 +196,24 @@ public class DenseInt8Tests
         }
     }
 
+    /// <summary>
+    /// Tall batches take packed 16-row panels on Avx2, in k chunks of 1024 whose partial sums wait in y: k over a
+    /// chunk and not a multiple of 4, n and batch not multiples of the panel, rows of both kinds.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void PanelsOverSeveralKChunksMatchScalar(KernelPath path)
+    {
+        foreach (var (k, n, batch, signedRow) in new[] { (2103, 35, 50, 13), (1100, 16, 48, -1), (2050, 17, 64, 63) })
+        {
+            var p = Int8Problem.Random(batch, k, n, seed: k + batch);
+            for (int b = 0; b < batch; b++)
+                if (b != signedRow)
+                    MakeNonNegative(p.X.AsSpan(b * k, k));
+            Assert.Equal(p.Run(KernelPath.Scalar, Activation.Relu).Y, p.Run(path, Activation.Relu).Y);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Paths))]
     public void ExtremeWeightsWithNonNegativeInputsAreExact(KernelPath path)
