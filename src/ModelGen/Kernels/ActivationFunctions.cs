@@ -40,6 +40,21 @@ internal static class ActivationFunctions
         return Vector256.ConditionalSelect(Vector256.LessThan(value, Vector256<float>.Zero), Vector256<float>.Zero, value);
     }
 
+    /// <summary>The 4-lane <see cref="Apply(Vector256{float}, Activation)"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Apply(Vector128<float> value, Activation activation)
+    {
+        Debug.Assert(activation is Activation.None or Activation.Relu or Activation.Relu6);
+        if (activation == Activation.None)
+            return value;
+        if (activation == Activation.Relu6)
+        {
+            Vector128<float> six = Vector128.Create(6f);
+            value = Vector128.ConditionalSelect(Vector128.GreaterThan(value, six), six, value);
+        }
+        return Vector128.ConditionalSelect(Vector128.LessThan(value, Vector128<float>.Zero), Vector128<float>.Zero, value);
+    }
+
     public static float Sigmoid(float value) => 1f / (1f + MathF.Exp(-value));
 
     /// <summary>Exact GELU, x * Phi(x) = 0.5 x erfc(-x / sqrt 2), with relative error ~1e-10 before rounding to fp32.</summary>
