@@ -11,11 +11,13 @@ namespace ModelGen.Kernels;
 /// registers of its own) reuses each loaded weight vector for several x rows, and each block of 4 W rows stays in
 /// cache while all x rows pass over it.
 /// Rows shorter than a vector go to the scalar kernel; a partial last vector is handled by <see cref="TailMask"/>.
+/// The kernels are compiled fully optimized on first call: inference must not wait for tiered compilation.
 /// </summary>
 internal static class DenseFloatAvx2
 {
     private const int Width = 8;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TW, TF>(in FloatDense<TW> a)
         where TW : unmanaged where TF : struct, IWeightFormat<TW>
     {
@@ -51,6 +53,7 @@ internal static class DenseFloatAvx2
     }
 
     /// <summary>GEMV step: 4 W rows against one x row, two accumulators per row to hide the FMA latency.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Rows4<TW, TF>(in FloatDense<TW> a, int j, int b)
         where TW : unmanaged where TF : struct, IWeightFormat<TW>
     {
@@ -94,16 +97,14 @@ internal static class DenseFloatAvx2
             t2 = MultiplyAdd(t2, TF.Load8(ref Unsafe.Add(ref w2, i)) & m, xa);
             t3 = MultiplyAdd(t3, TF.Load8(ref Unsafe.Add(ref w3, i)) & m, xa);
         }
-        a.Store(b, j, Vector256.Sum(s0 + t0));
-        a.Store(b, j + 1, Vector256.Sum(s1 + t1));
-        a.Store(b, j + 2, Vector256.Sum(s2 + t2));
-        a.Store(b, j + 3, Vector256.Sum(s3 + t3));
+        Store4(in a, b, j, Sum4(s0 + t0, s1 + t1, s2 + t2, s3 + t3));
     }
 
     /// <summary>
     /// Register tile: 4 W rows x 3 x rows, 12 accumulators + 3 x vectors + 1 weight vector = the 16 ymm registers.
     /// Each loaded (and converted) weight vector serves 3 x rows and each x vector 4 W rows.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile4x3<TW, TF>(in FloatDense<TW> a, int j, int b)
         where TW : unmanaged where TF : struct, IWeightFormat<TW>
     {
@@ -165,21 +166,43 @@ internal static class DenseFloatAvx2
             c31 = MultiplyAdd(c31, wv, xb);
             c32 = MultiplyAdd(c32, wv, xc);
         }
-        a.Store(b, j, Vector256.Sum(c00));
-        a.Store(b + 1, j, Vector256.Sum(c01));
-        a.Store(b + 2, j, Vector256.Sum(c02));
-        a.Store(b, j + 1, Vector256.Sum(c10));
-        a.Store(b + 1, j + 1, Vector256.Sum(c11));
-        a.Store(b + 2, j + 1, Vector256.Sum(c12));
-        a.Store(b, j + 2, Vector256.Sum(c20));
-        a.Store(b + 1, j + 2, Vector256.Sum(c21));
-        a.Store(b + 2, j + 2, Vector256.Sum(c22));
-        a.Store(b, j + 3, Vector256.Sum(c30));
-        a.Store(b + 1, j + 3, Vector256.Sum(c31));
-        a.Store(b + 2, j + 3, Vector256.Sum(c32));
+        // All reductions before the stores, so no accumulator lives across a (cold) activation call.
+        Vector128<float> d0 = Sum4(c00, c10, c20, c30), d1 = Sum4(c01, c11, c21, c31), d2 = Sum4(c02, c12, c22, c32);
+        Store4(in a, b, j, d0);
+        Store4(in a, b + 1, j, d1);
+        Store4(in a, b + 2, j, d2);
+    }
+
+    /// <summary>The totals of 4 accumulators, in order: two rounds of VHADDPS, then the 128-bit halves added.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Sum4(Vector256<float> s0, Vector256<float> s1, Vector256<float> s2, Vector256<float> s3)
+    {
+        Vector256<float> h = Avx.HorizontalAdd(Avx.HorizontalAdd(s0, s1), Avx.HorizontalAdd(s2, s3));
+        return h.GetLower() + h.GetUpper();
+    }
+
+    /// <summary><see cref="FloatDense{TW}.Store"/> for y[b, j .. j + 3]: vector bias and ReLUs, the rest lane by lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store4<TW>(in FloatDense<TW> a, int b, int j, Vector128<float> sums) where TW : unmanaged
+    {
+        if (a.Activation is Activation.None or Activation.Relu or Activation.Relu6)
+        {
+            if (a.HasBias) sums += Vector128.LoadUnsafe(ref a.Bias, (nuint)j);
+            ActivationFunctions.Apply(sums, a.Activation).StoreUnsafe(ref a.Y, (nuint)((nint)b * a.N + j));
+        }
+        else
+            StoreLanes(in a, b, j, sums);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void StoreLanes<TW>(in FloatDense<TW> a, int b, int j, Vector128<float> sums) where TW : unmanaged
+    {
+        for (int l = 0; l < 4; l++)
+            a.Store(b, j + l, sums[l]);
     }
 
     /// <summary>Register tile for fp16: 2 W rows x 4 x rows, leaving registers for the conversion's constants.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile2x4<TW, TF>(in FloatDense<TW> a, int j, int b)
         where TW : unmanaged where TF : struct, IWeightFormat<TW>
     {
@@ -239,6 +262,7 @@ internal static class DenseFloatAvx2
     }
 
     /// <summary>One W row against one x row (the last n mod 4 rows).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Row1<TW, TF>(in FloatDense<TW> a, int j, int b)
         where TW : unmanaged where TF : struct, IWeightFormat<TW>
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 
 namespace ModelGen.Kernels;
 
@@ -6,7 +7,8 @@ namespace ModelGen.Kernels;
 /// Dense (fully connected) layer kernels: <c>y[b, n] = act(sum_k x[b, k] * W[n, k] + bias[n])</c> with W row-major
 /// [n, k] (PyTorch's Linear layout, rows not padded), x [batch, k], y [batch, n], all contiguous. An empty
 /// <c>bias</c> means no bias. Spans may be longer than needed; <c>y</c> must not overlap <c>x</c>.
-/// Each public entry point dispatches to <see cref="KernelPaths.Best"/> and allocates nothing.
+/// Each public entry point dispatches to <see cref="KernelPaths.Best"/> and allocates nothing. Dispatch, checks and
+/// kernels are compiled fully optimized on first call, so no call runs slow tier-0 code while tiering catches up.
 /// NaN or Infinity in x or W propagates to the affected outputs as IEEE arithmetic does (see
 /// <see cref="Int8"/> for its quantized inputs); activations keep NaN.
 /// </summary>
@@ -47,6 +49,7 @@ public static class DenseKernels
         Int8(KernelPaths.Best, x, w, wScales, bias, y, batch, k, n, activation, xq, xScales);
 
     /// <summary>The public Float32 on <paramref name="path"/>, which must be supported; tests run every path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Float32(KernelPath path, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
         Span<float> y, int batch, int k, int n, Activation activation)
     {
@@ -55,6 +58,7 @@ public static class DenseKernels
     }
 
     /// <summary>The public Float16 on <paramref name="path"/>, which must be supported; tests run every path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Float16(KernelPath path, ReadOnlySpan<float> x, ReadOnlySpan<ushort> w, ReadOnlySpan<float> bias,
         Span<float> y, int batch, int k, int n, Activation activation)
     {
@@ -63,6 +67,7 @@ public static class DenseKernels
     }
 
     /// <summary>The public BFloat16 on <paramref name="path"/>, which must be supported; tests run every path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void BFloat16(KernelPath path, ReadOnlySpan<float> x, ReadOnlySpan<ushort> w, ReadOnlySpan<float> bias,
         Span<float> y, int batch, int k, int n, Activation activation)
     {
@@ -71,6 +76,7 @@ public static class DenseKernels
     }
 
     /// <summary>The public Int8 on <paramref name="path"/>, which must be supported; tests run every path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Int8(KernelPath path, ReadOnlySpan<float> x, ReadOnlySpan<sbyte> w, ReadOnlySpan<float> wScales,
         ReadOnlySpan<float> bias, Span<float> y, int batch, int k, int n, Activation activation,
         Span<sbyte> xq, Span<float> xScales)
@@ -83,7 +89,7 @@ public static class DenseKernels
         CheckLength(xq.Length, (long)batch * k, nameof(xq), "batch * k");
         CheckLength(xScales.Length, batch, nameof(xScales), "batch");
 
-        Int8Quantizer.QuantizeRows(path != KernelPath.Scalar, x, xq, xScales, batch, k);
+        Int8Quantizer.QuantizeRows(path, x, xq, xScales, batch, k);
         var a = new Int8Dense(xq, xScales, w, wScales, bias, y, batch, k, n, activation);
         switch (path)
         {
@@ -95,6 +101,7 @@ public static class DenseKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunFloat<TW, TF>(KernelPath path, in FloatDense<TW> a)
         where TW : unmanaged where TF : struct, IWeightFormat<TW>
     {
@@ -109,6 +116,7 @@ public static class DenseKernels
     }
 
     /// <summary>Checks everything the kernels rely on before they index with unchecked refs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Validate(KernelPath path, ReadOnlySpan<float> x, int wLength, ReadOnlySpan<float> bias,
         Span<float> y, int batch, int k, int n, Activation activation)
     {

@@ -86,4 +86,6 @@ internal readonly ref struct Int8Dense
         if (HasBias) sum += Unsafe.Add(ref Bias, j);
         Unsafe.Add(ref Y, (nint)b * N + j) = ActivationFunctions.Apply(sum, Activation);
     }
+
+    public ref float YAt(int b, int j) => ref Unsafe.Add(ref Y, (nint)b * N + j);
 }

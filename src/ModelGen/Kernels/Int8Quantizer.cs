@@ -12,12 +12,15 @@ namespace ModelGen.Kernels;
 /// </summary>
 internal static class Int8Quantizer
 {
-    private const int MaxQ = 127;
-    private const int MagnitudeBits = 0x7FFFFFFF;
+    internal const int MaxQ = 127;
+    internal const int MagnitudeBits = 0x7FFFFFFF;
     private const int InfinityBits = 0x7F800000;
 
-    public static void QuantizeRows(bool simd, ReadOnlySpan<float> x, Span<sbyte> xq, Span<float> xScales, int batch, int k)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void QuantizeRows(KernelPath path, ReadOnlySpan<float> x, Span<sbyte> xq, Span<float> xScales, int batch, int k)
     {
+        bool simd = path != KernelPath.Scalar;
+        bool avx2 = path == KernelPath.Avx2 && k >= Int8QuantizerAvx2.Width;
         ref float x0 = ref MemoryMarshal.GetReference(x);
         ref sbyte q0 = ref MemoryMarshal.GetReference(xq);
         for (int b = 0; b < batch; b++)
@@ -27,11 +30,14 @@ internal static class Int8Quantizer
             bool vector = simd && k >= Vector128<float>.Count;
             // |x| as integer bits orders like the float magnitudes, with NaN above Infinity, so an integer max finds
             // the largest magnitude and detects non-finite values exactly, whatever the platform's float max does.
-            int maxBits = vector ? MaxMagnitudeBits128(ref row, k) : MaxMagnitudeBitsScalar(ref row, k);
+            int maxBits = avx2 ? Int8QuantizerAvx2.MaxMagnitudeBits(ref row, k)
+                : vector ? MaxMagnitudeBits128(ref row, k) : MaxMagnitudeBitsScalar(ref row, k);
             float scale = maxBits >= InfinityBits ? float.NaN : BitConverter.Int32BitsToSingle(maxBits) / MaxQ;
             xScales[b] = scale;
             if (!(scale > 0f))
                 MemoryMarshal.CreateSpan(ref q, k).Clear();
+            else if (avx2)
+                Int8QuantizerAvx2.Quantize(ref row, ref q, k, scale);
             else if (vector)
                 Quantize128(ref row, ref q, k, scale);
             else
@@ -47,6 +53,7 @@ internal static class Int8Quantizer
         return max;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int MaxMagnitudeBits128(ref float row, int k)
     {
         Vector128<int> mask = Vector128.Create(MagnitudeBits), max = Vector128<int>.Zero;
@@ -68,6 +75,7 @@ internal static class Int8Quantizer
             Unsafe.Add(ref q, i) = QuantizeOne(Unsafe.Add(ref row, i), scale);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Quantize128(ref float row, ref sbyte q, int k, float scale)
     {
         Vector128<float> s = Vector128.Create(scale);

@@ -162,6 +162,79 @@ public class DenseInt8Tests
             }
     }
 
+    /// <summary>
+    /// Rows with no negative value (after ReLU, image pixels) take a sign-free multiply step on Avx2; mixing them
+    /// with signed rows in one batch puts both kinds, and tiles of either kind, side by side.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void NonNegativeAndSignedRowsMatchScalar(KernelPath path)
+    {
+        int c = 0;
+        foreach (var (k, n, batch, seed) in KernelTestData.Shapes(40, 6000))
+        {
+            var p = Int8Problem.Random(batch, k, n, seed, bias: seed % 2 == 0);
+            int pattern = c++ % 3;
+            for (int b = 0; b < batch; b++)
+                if (pattern == 0 || b % 3 != pattern)
+                    MakeNonNegative(p.X.AsSpan(b * k, k));
+            foreach (Activation activation in new[] { Activation.None, Activation.Relu, Activation.Sigmoid })
+                Assert.Equal(p.Run(KernelPath.Scalar, activation).Y, p.Run(path, activation).Y);
+        }
+    }
+
+    /// <summary>W over 1 MiB: the batch-1 kernel prefetches ahead on Avx2. Both row kinds, with and without tiles.</summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void LargeMatrixMatchesScalar(KernelPath path)
+    {
+        foreach (int batch in new[] { 1, 3 })
+        {
+            var p = Int8Problem.Random(batch, 1041, 1029, seed: 7 + batch);
+            MakeNonNegative(p.X.AsSpan(0, 1041));
+            Assert.Equal(p.Run(KernelPath.Scalar, Activation.Relu6).Y, p.Run(path, Activation.Relu6).Y);
+        }
+    }
+
+    /// <summary>
+    /// Tall batches take packed 16-row panels on Avx2, in k chunks of 1024 whose partial sums wait in y: k over a
+    /// chunk and not a multiple of 4, n and batch not multiples of the panel, rows of both kinds.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void PanelsOverSeveralKChunksMatchScalar(KernelPath path)
+    {
+        foreach (var (k, n, batch, signedRow) in new[] { (2103, 35, 50, 13), (1100, 16, 48, -1), (2050, 17, 64, 63) })
+        {
+            var p = Int8Problem.Random(batch, k, n, seed: k + batch);
+            for (int b = 0; b < batch; b++)
+                if (b != signedRow)
+                    MakeNonNegative(p.X.AsSpan(b * k, k));
+            Assert.Equal(p.Run(KernelPath.Scalar, Activation.Relu).Y, p.Run(path, Activation.Relu).Y);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void ExtremeWeightsWithNonNegativeInputsAreExact(KernelPath path)
+    {
+        // q = 127 against w = -128 everywhere: the largest sign-free pair sums, -32512.
+        const int k = 100, n = 6, batch = 5;
+        var p = Int8Problem.Random(batch, k, n, seed: 5, bias: false);
+        Array.Fill(p.W, (sbyte)-128);
+        Array.Fill(p.X, 5f);
+        var (y, xq, xScales) = p.Run(path, Activation.None);
+        Assert.All(xq, q => Assert.Equal(127, q));
+        for (int b = 0; b < batch; b++)
+            for (int j = 0; j < n; j++)
+                Assert.Equal(k * 127 * -128 * xScales[b] * p.WScales[j], y[b * n + j]);
+    }
+
+    private static void MakeNonNegative(Span<float> row)
+    {
+        for (int i = 0; i < row.Length; i++) row[i] = Math.Abs(row[i]);
+    }
+
     [Theory]
     [MemberData(nameof(Paths))]
     public void LargeMagnitudesQuantizeRelatively(KernelPath path)
