@@ -5,37 +5,38 @@ using System.Runtime.Intrinsics;
 namespace ModelGen.Bench;
 
 /// <summary>
-/// The bandwidth yardstick: reads every byte of a buffer with 256-bit loads into eight independent accumulators,
-/// no bounds checks, nothing else in the loop: as close to the machine's read bandwidth as plain code gets.
+/// The bandwidth yardstick: reads every byte of a buffer with 256-bit loads and nothing else in the loop. The buffer
+/// is read as eight interleaved streams, a cache line from each in turn: one sequential stream leaves the hardware
+/// prefetchers idle half the time (measured here: 15 GB/s with one stream, 28 GB/s with 4-8), and a GEMV that walks
+/// several weight rows at once would otherwise beat its own yardstick.
 /// </summary>
 public static class StreamingRead
 {
+    private const int Streams = 8, Line = 64;
+
     /// <summary>Touches all of <paramref name="bytes"/>; returns a value so the JIT cannot drop the loads.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static int Sum(ReadOnlySpan<byte> bytes)
     {
         ref byte start = ref MemoryMarshal.GetReference(bytes);
-        nuint length = (nuint)bytes.Length & ~(nuint)255;
-        Vector256<int> a = default, b = default, c = default, d = default, e = default, f = default, g = default, h = default;
-        for (nuint i = 0; i < length; i += 256)
+        nuint chunk = (nuint)(bytes.Length / Streams) & ~(nuint)(Line - 1);
+        Vector256<int> a = default, b = default;
+        for (nuint offset = 0; offset < chunk; offset += Line)
         {
-            ref byte p = ref Unsafe.Add(ref start, i);
-            a += Vector256.LoadUnsafe(ref p).AsInt32();
-            b += Vector256.LoadUnsafe(ref p, 32).AsInt32();
-            c += Vector256.LoadUnsafe(ref p, 64).AsInt32();
-            d += Vector256.LoadUnsafe(ref p, 96).AsInt32();
-            e += Vector256.LoadUnsafe(ref p, 128).AsInt32();
-            f += Vector256.LoadUnsafe(ref p, 160).AsInt32();
-            g += Vector256.LoadUnsafe(ref p, 192).AsInt32();
-            h += Vector256.LoadUnsafe(ref p, 224).AsInt32();
+            for (nuint s = 0; s < Streams; s++)
+            {
+                ref byte line = ref Unsafe.Add(ref start, s * chunk + offset);
+                a += Vector256.LoadUnsafe(ref line).AsInt32();
+                b += Vector256.LoadUnsafe(ref line, 32).AsInt32();
+            }
         }
 
         int tail = 0;
-        for (int i = (int)length; i < bytes.Length; i++)
+        for (int i = (int)(chunk * Streams); i < bytes.Length; i++)
         {
             tail += bytes[i];
         }
 
-        return Vector256.Sum((a + b) + (c + d) + (e + f) + (g + h)) + tail;
+        return Vector256.Sum(a + b) + tail;
     }
 }

@@ -26,10 +26,11 @@ public static class Timing
         return samples[rounds / 2];
     }
 
-    // Warms up (JIT tiers, caches) and sizes a round to about roundMilliseconds.
+    // Warms up for a second (long enough for the JIT to finish tiering up every peer's code; 200 ms was not, measured)
+    // and sizes a round to about roundMilliseconds.
     private static int CallsPerRound(Action action, double roundMilliseconds)
     {
-        long warmEnd = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 5;
+        long warmEnd = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
         int calls = 0;
         long start = Stopwatch.GetTimestamp();
         while (Stopwatch.GetTimestamp() < warmEnd || calls < 3)
