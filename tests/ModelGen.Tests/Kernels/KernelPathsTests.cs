@@ -25,6 +25,8 @@ public class KernelPathsTests
         Assert.Throws<NotSupportedException>(() => ((IList<KernelPath>)KernelPaths.Supported)[0] = KernelPath.Avx2);
 
     /// <summary>tests/run names the path each run must take (e.g. DOTNET_EnableAVX2=0 must give Vector128).</summary>
+    // tests/run starts this suite once per instruction-set path (DOTNET_EnableAVX2=0, DOTNET_EnableHWIntrinsic=0, qemu
+    // arm64 with and without Dp) and names the path it expects: this proves each run really exercised that path.
     [Fact]
     public void BestIsTheExpectedPathOfThisRun()
     {
