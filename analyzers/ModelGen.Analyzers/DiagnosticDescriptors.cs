@@ -52,6 +52,17 @@ internal static class DiagnosticDescriptors
         description: "The native memory one model instance allocates (its weight block plus its activation block planned for MaxBatch) must fit the model's MemoryBudget, or the project's default budget.",
         helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.MemoryBudgetExceeded));
 
+    /// <summary>MG0005.</summary>
+    public static readonly DiagnosticDescriptor OversizedBatch = new(
+        RuleIdentifiers.OversizedBatch,
+        title: "Batch above the model's MaxBatch",
+        messageFormat: "'{0}.Forward' is called with batch {1} but the model's MaxBatch is {2}: the call throws at run time; use ForwardInBatches to run micro-batches, or raise MaxBatch",
+        "ModelGen.Memory",
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A model's activation block is planned for MaxBatch samples, and Forward rejects larger batches. A batch the compiler can compute is checked at build time.",
+        helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.OversizedBatch));
+
     /// <summary>MG0009.</summary>
     public static readonly DiagnosticDescriptor PaddingWaste = new(
         RuleIdentifiers.PaddingWaste,

@@ -15,6 +15,9 @@ internal static class RuleIdentifiers
     /// <summary>Weights plus activations at MaxBatch exceed the memory budget.</summary>
     public const string MemoryBudgetExceeded = "MG0004";
 
+    /// <summary>Forward is called with a constant batch above MaxBatch.</summary>
+    public const string OversizedBatch = "MG0005";
+
     /// <summary>A layer width leaves a large share of vector lanes empty.</summary>
     public const string PaddingWaste = "MG0009";
 
