@@ -12,7 +12,7 @@ namespace ModelGen.Analyzers;
 /// validator, so a model is reported exactly when the generator skips it.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class ModelDeclarationAnalyzer : DiagnosticAnalyzer
+public sealed class ModelDeclarationAnalyzer : ModelTypeAnalyzer
 {
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
@@ -21,22 +21,7 @@ public sealed class ModelDeclarationAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.InvalidModelDeclaration);
 
     /// <inheritdoc/>
-    public override void Initialize(AnalysisContext context)
-    {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(static start =>
-        {
-            if (ModelGenSymbols.TryCreate(start.Compilation) is not { } symbols)
-            {
-                return;
-            }
-
-            start.RegisterSymbolAction(symbolContext => AnalyzeType(symbolContext, symbols), SymbolKind.NamedType);
-        });
-    }
-
-    private static void AnalyzeType(SymbolAnalysisContext context, ModelGenSymbols symbols)
+    private protected override void AnalyzeType(SymbolAnalysisContext context, ModelGenSymbols symbols)
     {
         if (ModelParser.Parse((INamedTypeSymbol)context.Symbol, symbols, context.CancellationToken) is not { } parsed)
         {

@@ -15,7 +15,7 @@ namespace ModelGen.Analyzers;
 /// MG0001-MG0003.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class ModelMemoryAnalyzer : DiagnosticAnalyzer
+public sealed class ModelMemoryAnalyzer : ModelTypeAnalyzer
 {
     /// <summary>The .editorconfig key of the default budget.</summary>
     public const string BudgetEditorConfigKey = "modelgen_memory_budget";
@@ -33,22 +33,7 @@ public sealed class ModelMemoryAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.MemoryReport);
 
     /// <inheritdoc/>
-    public override void Initialize(AnalysisContext context)
-    {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(static start =>
-        {
-            if (ModelGenSymbols.TryCreate(start.Compilation) is not { } symbols)
-            {
-                return;
-            }
-
-            start.RegisterSymbolAction(symbolContext => AnalyzeType(symbolContext, symbols), SymbolKind.NamedType);
-        });
-    }
-
-    private static void AnalyzeType(SymbolAnalysisContext context, ModelGenSymbols symbols)
+    private protected override void AnalyzeType(SymbolAnalysisContext context, ModelGenSymbols symbols)
     {
         if (ModelParser.Parse((INamedTypeSymbol)context.Symbol, symbols, context.CancellationToken) is not { } parsed
             || parsed.Spec.HasBindingErrors
