@@ -8,8 +8,8 @@ namespace ModelGen.Kernels;
 /// x64 AVX2 + FMA float kernels, generic over the weight format (fp16 and bf16 are widened in registers).
 /// Batch 1 (GEMV) is bound by memory bandwidth: W is streamed once, 4 rows at a time with 8 independent
 /// accumulators; a W larger than L2 as 4 sequential streams over the 4 quarters of W, which the hardware prefetchers
-/// follow better than 4 adjacent rows. Larger batches are compute bound: a 4 x 3 register tile (2 x 4 for fp16, whose conversion needs
-/// registers of its own) reuses each loaded weight vector for several x rows, and each block of 4 W rows stays in
+/// follow better than 4 adjacent rows. Larger batches are compute bound: a 4 x 3 register tile (2 x 4 for fp16, whose
+/// conversion needs registers of its own) reuses each loaded weight vector for several x rows, and each block of 4 W rows stays in
 /// cache while all x rows pass over it.
 /// Rows shorter than a vector go to the scalar kernel; a partial last vector is handled by <see cref="TailMask"/>.
 /// The kernels are compiled fully optimized on first call: inference must not wait for tiered compilation.
@@ -33,7 +33,7 @@ internal static class DenseFloatAvx2
         int j = 0;
         if (a.Batch == 1 && (long)a.N * a.K * Unsafe.SizeOf<TW>() > StridedAboveBytes)
         {
-            // Rows t, t + span, t + 2 span, t + 3 span: 4 x 4096 fp32 ~2650 -> ~2450 us.
+            // Rows t, t + span, t + 2 span, t + 3 span: 4096 x 4096 fp32 ~2650 -> ~2450 us.
             int span = a.N / 4;
             for (; j < span; j++)
                 Rows4<TW, TF>(in a, j, 0, span);
