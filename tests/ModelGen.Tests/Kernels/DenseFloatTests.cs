@@ -43,6 +43,28 @@ public class DenseFloatTests
     }
 
     /// <summary>
+    /// Batch 1 with W over 512 KiB takes the GEMV over 4 quarters of W: n not a multiple of 4 leaves single rows, odd k
+    /// a masked last vector. Tolerance as in <see cref="PathMatchesScalar"/>.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(FamiliesAndPaths))]
+    public void LargeGemvMatchesScalar(FloatFamily family, KernelPath path)
+    {
+        foreach (var (k, n) in new[] { (1001, 263), (1024, 520) })
+        {
+            var p = FloatProblem.Random(family, 1, k, n, seed: k + n);
+            float[] expected = p.Run(KernelPath.Scalar, Activation.Relu);
+            float[] actual = p.Run(path, Activation.Relu);
+            for (int j = 0; j < n; j++)
+            {
+                double tolerance = 1.2e-5 * p.Reference(0, j).Magnitude + 5e-7 * Math.Abs(expected[j]) + 1e-30;
+                Assert.True(Math.Abs(actual[j] - expected[j]) <= tolerance,
+                    $"{family} {path} k={k} n={n} [{j}]: {actual[j]} vs scalar {expected[j]}");
+            }
+        }
+    }
+
+    /// <summary>
     /// The scalar reference against double arithmetic: sequential fp32 accumulation of k products plus the bias is
     /// within (k + 2) * 2^-24 * (sum |x| |w| + |bias|) of the exact sum; the activation adds its slope and a few ulp.
     /// </summary>

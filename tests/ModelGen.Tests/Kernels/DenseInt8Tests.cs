@@ -46,6 +46,28 @@ public class DenseInt8Tests
         }
     }
 
+    /// <summary>
+    /// Batch 1 with W over 512 KiB takes the strided 8-row GEMV (<c>DenseInt8Avx2.Strided8</c>): n not a multiple of 8
+    /// leaves 4-row and 1-row remainders, k one full step plus a masked one (1000) or only a masked one (1030) past
+    /// the unrolled loop; signed and non-negative x. Bit-equal to the scalar path.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void LargeGemvMatchesScalarExactly(KernelPath path)
+    {
+        foreach (var (k, n) in new[] { (1000, 533), (1030, 517), (1030, 520) })
+            foreach (bool nonNegative in new[] { false, true })
+            {
+                var p = Int8Problem.Random(1, k, n, seed: k + n);
+                if (nonNegative)
+                    for (int i = 0; i < k; i++) p.X[i] = Math.Abs(p.X[i]);
+                var expected = p.Run(KernelPath.Scalar, Activation.Relu);
+                var actual = p.Run(path, Activation.Relu);
+                Assert.Equal(expected.Xq, actual.Xq);
+                Assert.Equal(expected.Y, actual.Y);
+            }
+    }
+
     /// <summary>The scalar path against the rule written out here: quantization, int dot, dequantization.</summary>
     [Fact]
     public void ScalarFollowsTheQuantizationRule()
