@@ -43,14 +43,15 @@ public class DenseFloatTests
     }
 
     /// <summary>
-    /// Batch 1 with W over 512 KiB takes the GEMV over 4 quarters of W: n not a multiple of 4 leaves single rows, odd k
-    /// a masked last vector. Tolerance as in <see cref="PathMatchesScalar"/>.
+    /// Batch 1 with W from L3 (over 512 KiB: adjacent rows) and from memory (over 4 MiB at every element size: the GEMV
+    /// over 4 quarters of W): n not a multiple of 4 leaves single rows, odd k a masked last vector. Tolerance as in
+    /// <see cref="PathMatchesScalar"/>.
     /// </summary>
     [Theory]
     [MemberData(nameof(FamiliesAndPaths))]
     public void LargeGemvMatchesScalar(FloatFamily family, KernelPath path)
     {
-        foreach (var (k, n) in new[] { (1001, 263), (1024, 520) })
+        foreach (var (k, n) in new[] { (1001, 263), (1024, 520), (1501, 1403) })
         {
             var p = FloatProblem.Random(family, 1, k, n, seed: k + n);
             float[] expected = p.Run(KernelPath.Scalar, Activation.Relu);
