@@ -74,6 +74,28 @@ internal static class DiagnosticDescriptors
         description: "Kernels walk each weight row in 256-bit vectors (8 lanes for float precisions, 32 for int8). A width that is not a multiple of the lane count leaves the last vector of every row partly empty; for narrow layers that is a large share of the work.",
         helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.PaddingWaste));
 
+    /// <summary>MG0010.</summary>
+    public static readonly DiagnosticDescriptor AotWithoutAvx2 = new(
+        RuleIdentifiers.AotWithoutAvx2,
+        title: "NativeAOT publish without AVX2",
+        messageFormat: "'{0}' is published with NativeAOT for x64 without an instruction set that includes AVX2: its kernels will take the 128-bit path; set <IlcInstructionSet>x86-64-v3</IlcInstructionSet> (or native) if the target machines have AVX2",
+        "ModelGen.Performance",
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "NativeAOT compiles x64 code for a baseline without AVX2 unless IlcInstructionSet says otherwise, and hardware-intrinsic checks are then fixed at compile time: the AVX2+FMA kernels are never used.",
+        helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.AotWithoutAvx2));
+
+    /// <summary>MG0012.</summary>
+    public static readonly DiagnosticDescriptor SoftwareHalfConversion = new(
+        RuleIdentifiers.SoftwareHalfConversion,
+        title: "Float16 weights are widened in software",
+        messageFormat: "Layer '{0}' stores Float16 weights, which .NET 10 can only widen to fp32 in software (no F16C/FCVT intrinsic): BFloat16 keeps 16-bit storage and widens with one shift, at 8 instead of 11 mantissa bits",
+        "ModelGen.Performance",
+        DiagnosticSeverity.Info,
+        isEnabledByDefault: true,
+        description: "Float16 kernels convert every weight with integer instructions; on the reference machine the Fashion-MNIST MLP ran 2.6x slower at batch 1 with Float16 weights than with BFloat16 weights.",
+        helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.SoftwareHalfConversion));
+
     /// <summary>MG0011.</summary>
     public static readonly DiagnosticDescriptor MemoryReport = new(
         RuleIdentifiers.MemoryReport,

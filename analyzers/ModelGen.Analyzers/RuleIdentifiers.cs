@@ -21,6 +21,12 @@ internal static class RuleIdentifiers
     /// <summary>A layer width leaves a large share of vector lanes empty.</summary>
     public const string PaddingWaste = "MG0009";
 
+    /// <summary>A NativeAOT x64 publish without AVX2 in its instruction set.</summary>
+    public const string AotWithoutAvx2 = "MG0010";
+
+    /// <summary>Float16 layers convert their weights in software.</summary>
+    public const string SoftwareHalfConversion = "MG0012";
+
     /// <summary>The model's compile-time memory figures, for the IDE.</summary>
     public const string MemoryReport = "MG0011";
 
