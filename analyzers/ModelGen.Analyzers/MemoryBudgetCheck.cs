@@ -16,10 +16,9 @@ namespace ModelGen.Analyzers;
 internal sealed record MemoryBudgetCheck(
     long TotalBytes, long WeightBlockBytes, long ActivationBlockBytes, int LargestFittingBatch, int LargestLayer, LayerPrecision? LowerPrecision)
 {
-    /// <summary>Compares the plan of <paramref name="spec"/> with <paramref name="budget"/>; null when it fits.</summary>
-    public static MemoryBudgetCheck? Exceeded(ModelSpec spec, long budget)
+    /// <summary>Compares <paramref name="plan"/>, the plan of <paramref name="spec"/>, with <paramref name="budget"/>; null when it fits.</summary>
+    public static MemoryBudgetCheck? Exceeded(ModelSpec spec, ModelPlan plan, long budget)
     {
-        var plan = ModelPlanner.Plan(spec);
         if (plan.TotalBytes <= budget)
         {
             return null;

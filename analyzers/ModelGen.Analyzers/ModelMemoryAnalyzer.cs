@@ -35,9 +35,7 @@ public sealed class ModelMemoryAnalyzer : ModelTypeAnalyzer
     /// <inheritdoc/>
     private protected override void AnalyzeType(SymbolAnalysisContext context, ModelGenSymbols symbols)
     {
-        if (ModelParser.Parse((INamedTypeSymbol)context.Symbol, symbols, context.CancellationToken) is not { } parsed
-            || parsed.Spec.HasBindingErrors
-            || !ModelValidator.Validate(parsed.Spec).IsEmpty)
+        if (ParseValidModel(context, symbols) is not { } parsed)
         {
             return;
         }
@@ -45,7 +43,7 @@ public sealed class ModelMemoryAnalyzer : ModelTypeAnalyzer
         var options = Options(context);
         var plan = ModelPlanner.Plan(parsed.Spec);
         ReportMemory(context, parsed, plan);
-        ReportBudget(context, parsed, options);
+        ReportBudget(context, parsed, plan, options);
         ReportPadding(context, parsed, options);
     }
 
@@ -64,13 +62,13 @@ public sealed class ModelMemoryAnalyzer : ModelTypeAnalyzer
             spec.Options.MaxBatch.ToString(CultureInfo.InvariantCulture)));
     }
 
-    private static void ReportBudget(SymbolAnalysisContext context, ParsedModel parsed, AnalyzerConfigOptions options)
+    private static void ReportBudget(SymbolAnalysisContext context, ParsedModel parsed, ModelPlan plan, AnalyzerConfigOptions options)
     {
         var spec = parsed.Spec;
         var fromAttribute = spec.Options.MemoryBudget is not null;
         var budgetText = spec.Options.MemoryBudget ?? Value(options, BudgetEditorConfigKey) ?? Value(context.Options.AnalyzerConfigOptionsProvider.GlobalOptions, BudgetBuildPropertyKey);
         if (budgetText is null || !MemoryBudget.TryParse(budgetText, out var budget)
-            || MemoryBudgetCheck.Exceeded(spec, budget) is not { } check)
+            || MemoryBudgetCheck.Exceeded(spec, plan, budget) is not { } check)
         {
             return;
         }

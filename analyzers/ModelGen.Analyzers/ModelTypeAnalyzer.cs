@@ -28,4 +28,15 @@ public abstract class ModelTypeAnalyzer : DiagnosticAnalyzer
 
     /// <summary>Analyzes one named type of a compilation that references ModelGen.</summary>
     private protected abstract void AnalyzeType(SymbolAnalysisContext context, ModelGenSymbols symbols);
+
+    /// <summary>
+    /// The model the analyzed type declares, when it is one the generator generates (bound, and without the problems
+    /// MG0001-MG0003 report); otherwise null. The rules about valid models start here.
+    /// </summary>
+    private protected static ParsedModel? ParseValidModel(SymbolAnalysisContext context, ModelGenSymbols symbols) =>
+        ModelParser.Parse((INamedTypeSymbol)context.Symbol, symbols, context.CancellationToken) is { } parsed
+        && !parsed.Spec.HasBindingErrors
+        && ModelValidator.Validate(parsed.Spec).IsEmpty
+            ? parsed
+            : null;
 }

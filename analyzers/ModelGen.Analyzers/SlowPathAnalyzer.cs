@@ -29,9 +29,7 @@ public sealed class SlowPathAnalyzer : ModelTypeAnalyzer
     /// <inheritdoc/>
     private protected override void AnalyzeType(SymbolAnalysisContext context, ModelGenSymbols symbols)
     {
-        if (ModelParser.Parse((INamedTypeSymbol)context.Symbol, symbols, context.CancellationToken) is not { } parsed
-            || parsed.Spec.HasBindingErrors
-            || !ModelValidator.Validate(parsed.Spec).IsEmpty)
+        if (ParseValidModel(context, symbols) is not { } parsed)
         {
             return;
         }

@@ -89,7 +89,7 @@ public static class DenseKernels
         CheckLength(xq.Length, (long)batch * k, nameof(xq), "batch * k");
         CheckLength(xScales.Length, batch, nameof(xScales), "batch");
 
-        Int8Quantizer.QuantizeRows(path, x, xq, xScales, batch, k);
+        Int8RowQuantizer.QuantizeRows(path, x, xq, xScales, batch, k);
         var a = new Int8Dense(xq, xScales, w, wScales, bias, y, batch, k, n, activation);
         switch (path)
         {

@@ -44,7 +44,7 @@ internal readonly ref struct FloatDense<TW> where TW : unmanaged
     }
 }
 
-/// <summary>The validated operands of one int8 dense call, x already quantized (see <see cref="Int8Quantizer"/>).</summary>
+/// <summary>The validated operands of one int8 dense call, x already quantized (see <see cref="Int8RowQuantizer"/>).</summary>
 internal readonly ref struct Int8Dense
 {
     public readonly ref sbyte Xq;

@@ -62,7 +62,7 @@ internal readonly struct BFloat16Weights : IWeightFormat<ushort>
     public static bool HeavyConversion => false;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float ToSingle(ushort w) => BitConverter.UInt32BitsToSingle((uint)w << 16);
+    public static float ToSingle(ushort w) => Numerics.BFloat16Conversion.ToSingle(w);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Load4(ref ushort p) =>

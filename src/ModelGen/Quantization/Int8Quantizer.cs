@@ -1,3 +1,4 @@
+using ModelGen.Kernels;
 using ModelGen.Numerics;
 
 namespace ModelGen.Quantization;
@@ -45,42 +46,21 @@ public static class Int8Quantizer
         string tensorName, long firstRow)
     {
         CheckShape(rows, cols, w.Length, scales.Length, q.Length);
-        for (int r = 0; r < rows; r++)
-        {
-            scales[r] = QuantizeRow(w.Slice(r * cols, cols), q.Slice(r * cols, cols), tensorName, firstRow + r);
-        }
+        CheckFinite(w, cols, tensorName, firstRow);
+        // The same arithmetic (and SIMD path) as the kernels' activation quantizer: one definition of int8 rounding.
+        Int8RowQuantizer.QuantizeRows(KernelPaths.Best, w, q, scales, rows, cols);
     }
 
-    private static float QuantizeRow(ReadOnlySpan<float> row, Span<sbyte> q, string tensorName, long rowIndex)
+    private static void CheckFinite(ReadOnlySpan<float> w, int cols, string tensorName, long firstRow)
     {
-        float maxAbs = 0;
-        for (int c = 0; c < row.Length; c++)
+        for (int i = 0; i < w.Length; i++)
         {
-            float value = row[c];
-            if (!float.IsFinite(value))
+            if (!float.IsFinite(w[i]))
             {
                 throw new ModelFormatException(
-                    $"Cannot quantize '{tensorName}': row {rowIndex}, column {c} holds {FloatFormat.Describe(value)}, not a finite number.");
+                    $"Cannot quantize '{tensorName}': row {firstRow + (i / cols)}, column {i % cols} holds {FloatFormat.Describe(w[i])}, not a finite number.");
             }
-
-            maxAbs = Math.Max(maxAbs, Math.Abs(value));
         }
-
-        float scale = maxAbs / MaxQuantized;
-        if (scale == 0)
-        {
-            q.Clear();
-            return 0;
-        }
-
-        for (int c = 0; c < row.Length; c++)
-        {
-            // MathF.Round rounds ties to even; the clamp only catches w / scale landing a rounding error above 127.
-            float rounded = MathF.Round(row[c] / scale);
-            q[c] = (sbyte)Math.Clamp(rounded, -MaxQuantized, MaxQuantized);
-        }
-
-        return scale;
     }
 
     private static void CheckShape(int rows, int cols, int valuesLength, int scalesLength, int outputLength)

@@ -5,18 +5,18 @@ using System.Runtime.Intrinsics.X86;
 namespace ModelGen.Kernels;
 
 /// <summary>
-/// The AVX2 steps of <see cref="Int8Quantizer"/>, 32 floats per step, for rows of at least 32 values: the final step
+/// The AVX2 steps of <see cref="Int8RowQuantizer"/>, 32 floats per step, for rows of at least 32 values: the final step
 /// may overlap the previous one, which is harmless for a maximum and rewrites equal bytes when quantizing.
 /// Quantization is IEEE division, round half to even and the clamp, as in the scalar version, so results are equal.
 /// </summary>
-internal static class Int8QuantizerAvx2
+internal static class Int8RowQuantizerAvx2
 {
     public const int Width = 32;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int MaxMagnitudeBits(ref float row, int k)
     {
-        Vector256<int> mask = Vector256.Create(Int8Quantizer.MagnitudeBits);
+        Vector256<int> mask = Vector256.Create(Int8RowQuantizer.MagnitudeBits);
         Vector256<int> m0 = Vector256<int>.Zero, m1 = Vector256<int>.Zero, m2 = Vector256<int>.Zero, m3 = Vector256<int>.Zero;
         nuint last = (nuint)(k - Width);
         for (nuint i = 0; i < last; i += Width)
@@ -70,6 +70,6 @@ internal static class Int8QuantizerAvx2
         // The packs work within 128-bit lanes: dwords come out as 0, 4, 1, 5, 2, 6, 3, 7 (4 bytes each).
         Vector256<int> packed = Avx2.PackSignedSaturate(lo, hi).AsInt32();
         Vector256<sbyte> bytes = Avx2.PermuteVar8x32(packed, Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7)).AsSByte();
-        Avx2.Max(bytes, Vector256.Create((sbyte)-Int8Quantizer.MaxQ)).StoreUnsafe(ref q, i);
+        Avx2.Max(bytes, Vector256.Create((sbyte)-Int8RowQuantizer.MaxQ)).StoreUnsafe(ref q, i);
     }
 }

@@ -5,12 +5,13 @@ using System.Runtime.Intrinsics;
 namespace ModelGen.Kernels;
 
 /// <summary>
-/// Symmetric per-row quantization of x for the int8 kernels: scale = max|x| / 127, q = round-to-nearest-even(x / scale)
+/// Symmetric per-row int8 quantization, for the kernels' activations and (after its finiteness checks) for weights at
+/// load (<see cref="Quantization.Int8Quantizer"/>): scale = max|x| / 127, q = round-to-nearest-even(x / scale)
 /// clamped to [-127, 127]. A row whose scale is 0 (all zeros, or so tiny that max|x| / 127 underflows) gets scale 0
 /// and q = 0. A row holding NaN or ±Infinity gets scale NaN and q = 0, so all its outputs are NaN.
 /// The scalar and SIMD versions give identical results: both divide (correctly rounded) and round to nearest even.
 /// </summary>
-internal static class Int8Quantizer
+internal static class Int8RowQuantizer
 {
     internal const int MaxQ = 127;
     internal const int MagnitudeBits = 0x7FFFFFFF;
@@ -20,7 +21,7 @@ internal static class Int8Quantizer
     public static void QuantizeRows(KernelPath path, ReadOnlySpan<float> x, Span<sbyte> xq, Span<float> xScales, int batch, int k)
     {
         bool simd = path != KernelPath.Scalar;
-        bool avx2 = path == KernelPath.Avx2 && k >= Int8QuantizerAvx2.Width;
+        bool avx2 = path == KernelPath.Avx2 && k >= Int8RowQuantizerAvx2.Width;
         ref float x0 = ref MemoryMarshal.GetReference(x);
         ref sbyte q0 = ref MemoryMarshal.GetReference(xq);
         for (int b = 0; b < batch; b++)
@@ -30,14 +31,14 @@ internal static class Int8Quantizer
             bool vector = simd && k >= Vector128<float>.Count;
             // |x| as integer bits orders like the float magnitudes, with NaN above Infinity, so an integer max finds
             // the largest magnitude and detects non-finite values exactly, whatever the platform's float max does.
-            int maxBits = avx2 ? Int8QuantizerAvx2.MaxMagnitudeBits(ref row, k)
+            int maxBits = avx2 ? Int8RowQuantizerAvx2.MaxMagnitudeBits(ref row, k)
                 : vector ? MaxMagnitudeBits128(ref row, k) : MaxMagnitudeBitsScalar(ref row, k);
             float scale = maxBits >= InfinityBits ? float.NaN : BitConverter.Int32BitsToSingle(maxBits) / MaxQ;
             xScales[b] = scale;
             if (!(scale > 0f))
                 MemoryMarshal.CreateSpan(ref q, k).Clear();
             else if (avx2)
-                Int8QuantizerAvx2.Quantize(ref row, ref q, k, scale);
+                Int8RowQuantizerAvx2.Quantize(ref row, ref q, k, scale);
             else if (vector)
                 Quantize128(ref row, ref q, k, scale);
             else
