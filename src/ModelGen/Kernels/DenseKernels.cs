@@ -12,7 +12,7 @@ namespace ModelGen.Kernels;
 /// NaN or Infinity in x or W propagates to the affected outputs as IEEE arithmetic does (see
 /// <see cref="Int8"/> for its quantized inputs); activations keep NaN.
 /// </summary>
-public static class DenseKernels
+public static partial class DenseKernels
 {
     /// <summary>Largest k for which an int8 dot product cannot overflow int32: k * 128 * 127 &lt;= int.MaxValue.</summary>
     internal const int Int8MaxK = int.MaxValue / (128 * 127);
