@@ -27,7 +27,7 @@ internal static class DiagnosticDescriptors
         Category,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "Layer widths, MaxBatch, MemoryBudget, Activation, Precision and Name must be values ModelGen can plan for, and the weight and activation blocks they imply must fit in 2 GiB.",
+        description: "Layer widths, MaxBatch, MemoryBudget, Activation, Precision, Name, GroupSize, Sparsity, KeepOutputs and the scheme enums must be values ModelGen can plan for, and the weight and activation blocks they imply must fit in 2 GiB.",
         helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.AttributeValueOutOfRange));
 
     /// <summary>MG0003.</summary>
@@ -107,11 +107,23 @@ internal static class DiagnosticDescriptors
         description: "The exact memory figures the generator computed for this model, shown at the class so the IDE displays them on hover. The same numbers are constants on the generated class and in its Memory report.",
         helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.MemoryReport));
 
+    /// <summary>MG0013.</summary>
+    public static readonly DiagnosticDescriptor IncompatibleLayerOptions = new(
+        RuleIdentifiers.IncompatibleLayerOptions,
+        title: "Layer options cannot work together",
+        messageFormat: "{0}",
+        Category,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Some quantization and pruning options exclude each other: pruning stores Float32 or Int8 values only, GroupSize applies to int4 layers, Sparsity to magnitude pruning, static input quantization to dense Int8 layers, and channel pruning to hidden layers.",
+        helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.IncompatibleLayerOptions));
+
     /// <summary>The descriptor that reports problems of <paramref name="rule"/>.</summary>
     public static DiagnosticDescriptor For(ModelRule rule) => rule switch
     {
         ModelRule.LayerShapeMismatch => LayerShapeMismatch,
         ModelRule.AttributeValueOutOfRange => AttributeValueOutOfRange,
+        ModelRule.IncompatibleLayerOptions => IncompatibleLayerOptions,
         _ => InvalidModelDeclaration,
     };
 }

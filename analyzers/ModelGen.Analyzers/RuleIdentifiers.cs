@@ -30,6 +30,9 @@ internal static class RuleIdentifiers
     /// <summary>The model's compile-time memory figures, for the IDE.</summary>
     public const string MemoryReport = "MG0011";
 
+    /// <summary>Layer options that exclude each other (e.g. a codebook with 2:4 pruning).</summary>
+    public const string IncompatibleLayerOptions = "MG0013";
+
     /// <summary>The documentation page of rule <paramref name="id"/>.</summary>
     public static string HelpLink(string id) => $"https://github.com/modelgen/modelgen/blob/main/docs/rules/{id}.md";
 }

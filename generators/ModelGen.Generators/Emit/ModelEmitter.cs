@@ -88,7 +88,7 @@ internal static class ModelEmitter
         {
             var layer = spec.Layers[i];
             var placement = plan.Layers[i];
-            writer.Line($"private static readonly {DenseLayer} {Field(layer)} = new({CSharpCode.String(layer.TensorName)}, {layer.InFeatures}, {layer.OutFeatures}, {Precision(layer)}, {Activation(layer)}, {placement.WeightOffset}, {placement.ScaleOffset}, {placement.BiasOffset});");
+            writer.Line($"private static readonly {DenseLayer} {Field(layer)} = new({CSharpCode.String(layer.TensorName)}, {placement.InFeatures}, {placement.OutFeatures}, {Precision(layer)}, {Activation(layer)}, {placement.WeightOffset}, {placement.ScaleOffset}, {placement.BiasOffset}){LayerInitializer(layer, placement)};");
         }
 
         var fields = string.Join(", ", spec.Layers.Select(Field));
@@ -114,7 +114,7 @@ internal static class ModelEmitter
         for (var i = 0; i < spec.Layers.Count; i++)
         {
             var layer = spec.Layers[i];
-            writer.Line($"new global::ModelGen.LayerMemory({CSharpCode.String(layer.TensorName)}, {Precision(layer)}, {plan.Layers[i].Bytes}, {plan.Layers[i].Float32Bytes}),");
+            writer.Line($"new global::ModelGen.LayerMemory({CSharpCode.String(layer.TensorName)}, {Precision(layer)}, {plan.Layers[i].Bytes}, {plan.Layers[i].Float32Bytes}, {Field(layer)}.Storage),");
         }
 
         writer.Unindent();
@@ -212,7 +212,26 @@ internal static class ModelEmitter
             /// <param name="output">Receives <c>batch * OutputFeatures</c> floats.</param>
             /// <param name="batch">Number of samples, 1 to <c>MaxBatch</c>.</param>
             """);
-        writer.Open($"public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch)");
+        writer.Line($"public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch) =>");
+        writer.Line($"    {GeneratedNames.ForwardCore}(input, output, batch, null);");
+        writer.Lines($$"""
+
+            /// <summary>
+            /// <c>Forward</c> that also hands each layer's output (before any softmax) to <paramref name="observer"/>,
+            /// for accuracy analysis.
+            /// </summary>
+            /// <param name="input"><c>batch * InputFeatures</c> floats, sample after sample.</param>
+            /// <param name="output">Receives <c>batch * OutputFeatures</c> floats.</param>
+            /// <param name="batch">Number of samples, 1 to <c>MaxBatch</c>.</param>
+            /// <param name="observer">Called after each layer with its output.</param>
+            public void ForwardObserved(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, global::ModelGen.LayerOutputObserver observer)
+            {
+                global::System.ArgumentNullException.ThrowIfNull(observer);
+                {{GeneratedNames.ForwardCore}}(input, output, batch, observer);
+            }
+
+            """);
+        writer.Open($"private void {GeneratedNames.ForwardCore}(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, global::ModelGen.LayerOutputObserver? observer)");
         writer.Line($"global::ModelGen.ModelState.CheckForwardArguments({CSharpCode.String(spec.Type.Name)}, input.Length, output.Length, batch, InputFeatures, OutputFeatures, MaxBatch);");
         writer.Line($"{state}.Enter();");
         writer.Open($"try");
@@ -257,45 +276,106 @@ internal static class ModelEmitter
     {
         var layer = spec.Layers[index];
         var placement = plan.Layers[index];
+        int k = placement.InFeatures, n = placement.OutFeatures;
         var isLast = index == spec.Layers.Count - 1;
-        var input = index == 0 ? "input" : Invariant($"a.AsSpan<float>({plan.Activations.OutputOffset(index - 1)}, batch * {layer.InFeatures})");
-        var output = isLast ? "output" : Invariant($"a.AsSpan<float>({plan.Activations.OutputOffset(index)}, batch * {layer.OutFeatures})");
+        var input = index == 0 ? "input" : Invariant($"a.AsSpan<float>({plan.Activations.OutputOffset(index - 1)}, batch * {k})");
+        var output = isLast ? "output" : Invariant($"a.AsSpan<float>({plan.Activations.OutputOffset(index)}, batch * {n})");
         var from = index == 0 ? "input" : BufferName(index - 1);
         var to = isLast ? "output" : BufferName(index);
-        writer.Line($"// {layer.Property.Name}: Dense({layer.InFeatures} -> {layer.OutFeatures}, {layer.Activation}), {layer.Precision} weights; {from} -> {to}");
+        writer.Line($"// {layer.Property.Name}: Dense({k} -> {n}, {layer.Activation}), {StorageComment(layer, placement)}; {from} -> {to}");
 
-        var elements = placement.WeightMatrixBytes / ModelPlanner.ElementBytes(layer.Precision);
-        var arguments = new List<string>
-        {
-            input,
-            Invariant($"w.AsSpan<{WeightElementType(layer.Precision)}>({placement.WeightOffset}, {elements})"),
-        };
-        if (layer.Precision == LayerPrecision.Int8)
-        {
-            arguments.Add(Invariant($"w.AsSpan<float>({placement.ScaleOffset}, {layer.OutFeatures})"));
-        }
-
-        arguments.Add(layer.Bias ? Invariant($"w.AsSpan<float>({placement.BiasOffset}, {layer.OutFeatures})") : "default");
-        arguments.Add(output);
-        arguments.Add(Invariant($"batch, {layer.InFeatures}, {layer.OutFeatures}, {Activation(layer)}"));
-        if (layer.Precision == LayerPrecision.Int8)
-        {
-            arguments.Add(Invariant($"a.AsSpan<sbyte>({plan.Activations.QuantizedInputOffset}, batch * {layer.InFeatures})"));
-            arguments.Add(Invariant($"a.AsSpan<float>({plan.Activations.RowScalesOffset}, batch)"));
-        }
-
-        writer.Line($"global::ModelGen.Kernels.DenseKernels.{layer.Precision}(");
+        var call = LayerKernelCall.For(layer, placement, plan.Activations, input, output);
+        writer.Line($"global::ModelGen.Kernels.DenseKernels.{call.Kernel}(");
         writer.Indent();
-        for (var i = 0; i < arguments.Count; i++)
+        for (var i = 0; i < call.Arguments.Count; i++)
         {
-            writer.Line($"{arguments[i]}{(i < arguments.Count - 1 ? "," : ");")}");
+            writer.Line($"{call.Arguments[i]}{(i < call.Arguments.Count - 1 ? "," : ");")}");
         }
 
         writer.Unindent();
+        var observed = isLast ? "output.Slice(0, batch * OutputFeatures)" : output;
+        writer.Line($"observer?.Invoke({index}, {observed});");
     }
 
-    // Numbers in generated code never take the build machine's culture (a locale's minus sign would not compile).
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    // The scheme properties the runtime's DenseLayer needs beyond its constructor; none for plain layers.
+    private static string LayerInitializer(DenseSpec layer, LayerPlan placement)
+    {
+        var scheme = layer.Scheme;
+        var parts = new List<string>();
+        if (placement.InFeatures != layer.InFeatures)
+        {
+            parts.Add(Invariant($"SourceInFeatures = {layer.InFeatures}"));
+        }
+
+        if (placement.OutFeatures != layer.OutFeatures)
+        {
+            parts.Add(Invariant($"SourceOutFeatures = {layer.OutFeatures}"));
+            parts.Add($"ChannelNorm = global::ModelGen.ChannelNorm.{scheme.ChannelNorm}");
+        }
+
+        if (LayerSchemeRules.IsInt4(layer.Precision))
+        {
+            parts.Add(Invariant($"GroupSize = {scheme.EffectiveGroupSize}"));
+        }
+
+        if (scheme.Pruning != LayerPruning.None)
+        {
+            parts.Add($"Pruning = global::ModelGen.Pruning.{scheme.Pruning}");
+        }
+
+        if (scheme.Pruning == LayerPruning.Magnitude)
+        {
+            parts.Add($"Sparsity = {(scheme.Sparsity ?? 0).ToString("R", CultureInfo.InvariantCulture)}");
+            if (placement.StoredSparse)
+            {
+                parts.Add("StoredSparse = true");
+            }
+        }
+
+        if (scheme.InputQuantization != LayerInputQuantization.Dynamic)
+        {
+            parts.Add($"InputQuantization = global::ModelGen.InputQuantization.{scheme.InputQuantization}");
+        }
+
+        foreach (var (name, offset) in new[] { ("StructureOffset", placement.StructureOffset), ("MinOffset", placement.MinOffset),
+            ("CodebookOffset", placement.CodebookOffset), ("InputScaleOffset", placement.InputScaleOffset) })
+        {
+            if (offset >= 0)
+            {
+                parts.Add(Invariant($"{name} = {offset}"));
+            }
+        }
+
+        return parts.Count == 0 ? "" : " { " + string.Join(", ", parts) + " }";
+    }
+
+    private static string StorageComment(DenseSpec layer, LayerPlan placement)
+    {
+        var scheme = layer.Scheme;
+        var text = LayerSchemeRules.IsInt4(layer.Precision)
+            ? Invariant($"{layer.Precision} g{scheme.EffectiveGroupSize} weights")
+            : $"{layer.Precision} weights";
+        if (scheme.InputQuantization == LayerInputQuantization.Static)
+        {
+            text += ", static input scale";
+        }
+
+        text += scheme.Pruning switch
+        {
+            LayerPruning.Magnitude => Invariant($", {scheme.Sparsity:P0} pruned, stored {(placement.StoredSparse ? "sparse" : "dense")}"),
+            LayerPruning.TwoOfFour => ", 2:4 sparse",
+            _ => "",
+        };
+        if (placement.OutFeatures != layer.OutFeatures)
+        {
+            text += Invariant($", {placement.OutFeatures} of {layer.OutFeatures} outputs kept");
+        }
+
+        return text;
+    }
+
+    /// <summary>Numbers in generated code never take the build machine's culture (a locale's minus sign would not compile).</summary>
+    internal static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     private static string Field(DenseSpec layer) => GeneratedNames.LayerField(layer.Property.Name);
 
@@ -304,11 +384,4 @@ internal static class ModelEmitter
     private static string Activation(DenseSpec layer) => "global::ModelGen.Activation." + layer.Activation;
 
     private static string BufferName(int layerIndex) => layerIndex % 2 == 0 ? "buffer A" : "buffer B";
-
-    private static string WeightElementType(LayerPrecision precision) => precision switch
-    {
-        LayerPrecision.Float32 => "float",
-        LayerPrecision.Int8 => "sbyte",
-        _ => "ushort",
-    };
 }

@@ -9,6 +9,7 @@ namespace ModelGen.Generators.Model;
 /// <param name="Precision">Weight precision, possibly an undefined value cast from an integer.</param>
 /// <param name="Bias">Whether the layer has a bias.</param>
 /// <param name="Name">The explicit tensor name, or null to derive it from the property name.</param>
+/// <param name="Scheme">Quantization and pruning options beyond the precision.</param>
 internal sealed record DenseSpec(
     LayerPropertySpec Property,
     bool IsBound,
@@ -17,8 +18,12 @@ internal sealed record DenseSpec(
     LayerActivation Activation,
     LayerPrecision Precision,
     bool Bias,
-    string? Name)
+    string? Name,
+    LayerScheme Scheme)
 {
+    /// <summary>Output width the layer computes: <see cref="LayerScheme.KeepOutputs"/> when it prunes channels.</summary>
+    public int KeptOutFeatures => Scheme.KeepOutputs > 0 ? Scheme.KeepOutputs : OutFeatures;
+
     /// <summary>The tensor name prefix in weight files: <see cref="Name"/>, or the property name in snake_case.</summary>
     public string TensorName => Name ?? TensorNames.FromPropertyName(Property.Name);
 }

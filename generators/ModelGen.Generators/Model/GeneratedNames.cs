@@ -18,7 +18,10 @@ internal static class GeneratedNames
     public static ImmutableHashSet<string> Members { get; } = ImmutableHashSet.Create(
         "InputFeatures", "OutputFeatures", "MaxBatch", "WeightBlockBytes", "WeightBytes", "Float32WeightBytes",
         "ActivationBytesPerSample", "ActivationBlockBytes", "TotalBytes", "MemoryBudgetBytes",
-        "Layers", "Memory", "Load", "Save", "Forward", "IsDisposed", "Dispose");
+        "Layers", "Memory", "Load", "Save", "Forward", "ForwardObserved", "IsDisposed", "Dispose", ForwardCore);
+
+    /// <summary>The private method both Forward entry points run.</summary>
+    public const string ForwardCore = "ForwardCore";
 
     /// <summary>The static field of the layer declared as <paramref name="propertyName"/>: <c>Hidden</c> -> <c>s_hidden</c>.</summary>
     public static string LayerField(string propertyName) =>

@@ -14,4 +14,12 @@ internal enum LayerPrecision
     BFloat16 = 2,
     /// <summary>int8 with fp32 per-output-channel scales, 1 byte per weight.</summary>
     Int8 = 3,
+    /// <summary>Block-wise symmetric int4: nibbles plus one fp16 scale per group.</summary>
+    Int4 = 4,
+    /// <summary>Block-wise asymmetric int4: nibbles plus an fp16 scale and minimum per group.</summary>
+    Int4Asymmetric = 5,
+    /// <summary>4-bit indices into a 16-entry fp16 codebook per output row.</summary>
+    Codebook16 = 6,
+    /// <summary>8-bit indices into one 256-entry fp16 codebook.</summary>
+    Codebook256 = 7,
 }

@@ -151,6 +151,7 @@ internal static class ModelParser
         var precision = LayerPrecision.Float32;
         var bias = true;
         string? name = null;
+        var scheme = LayerScheme.Plain;
         foreach (var argument in attribute.NamedArguments)
         {
             var value = argument.Value.Value;
@@ -168,6 +169,24 @@ internal static class ModelParser
                 case "Name":
                     name = value as string;
                     break;
+                case "GroupSize" when value is int groupSize:
+                    scheme = scheme with { GroupSize = groupSize };
+                    break;
+                case "Pruning" when value is int pruning:
+                    scheme = scheme with { Pruning = (LayerPruning)pruning };
+                    break;
+                case "Sparsity" when value is double sparsity:
+                    scheme = scheme with { Sparsity = sparsity };
+                    break;
+                case "KeepOutputs" when value is int keep:
+                    scheme = scheme with { KeepOutputs = keep };
+                    break;
+                case "ChannelNorm" when value is int norm:
+                    scheme = scheme with { ChannelNorm = (LayerChannelNorm)norm };
+                    break;
+                case "InputQuantization" when value is int quantization:
+                    scheme = scheme with { InputQuantization = (LayerInputQuantization)quantization };
+                    break;
             }
         }
 
@@ -180,7 +199,8 @@ internal static class ModelParser
             activation,
             precision,
             bias,
-            name);
+            name,
+            scheme);
     }
 
     private static LayerPropertySpec ParseProperty(IPropertySymbol property, ModelGenSymbols symbols, CancellationToken cancellationToken)

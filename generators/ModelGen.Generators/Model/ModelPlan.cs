@@ -23,26 +23,40 @@ internal sealed record ModelPlan(
 }
 
 /// <summary>Where one layer's tensors sit in the weight block (the runtime's <c>DenseLayout</c> rule).</summary>
-/// <param name="WeightOffset">Offset of the packed [out, in] weight matrix.</param>
-/// <param name="WeightMatrixBytes">Bytes of the weight matrix at the layer's precision.</param>
-/// <param name="ScaleOffset">Offset of the fp32 per-output-channel scales (Int8 only), else -1.</param>
+/// <param name="InFeatures">Input width the layer computes with (after the previous layer's channel pruning).</param>
+/// <param name="OutFeatures">Output width it computes (after its own channel pruning).</param>
+/// <param name="StoredSparse">Whether a magnitude-pruned layer is stored sparse (the cost rule's choice).</param>
+/// <param name="WeightOffset">Offset of the weight tensor.</param>
+/// <param name="WeightMatrixBytes">Bytes of the weight tensor.</param>
+/// <param name="ScaleOffset">Offset of the weight scales (Int8 rows, Int4 blocks), else -1.</param>
 /// <param name="BiasOffset">Offset of the fp32 bias, else -1.</param>
+/// <param name="StructureOffset">Offset of the sparse structure or 2:4 metadata, else -1.</param>
+/// <param name="MinOffset">Offset of the Int4Asymmetric minimums, else -1.</param>
+/// <param name="CodebookOffset">Offset of the codebook, else -1.</param>
+/// <param name="InputScaleOffset">Offset of the static input scale, else -1.</param>
 /// <param name="End">First byte after the layer's last tensor, before alignment.</param>
-/// <param name="Bytes">Weights, scales and bias at the layer's precision, without padding.</param>
-/// <param name="Float32Bytes">The same layer's bytes in fp32.</param>
+/// <param name="Bytes">All the layer's tensors, without padding.</param>
+/// <param name="Float32Bytes">The unpruned source layer's bytes in fp32.</param>
 internal sealed record LayerPlan(
+    int InFeatures,
+    int OutFeatures,
+    bool StoredSparse,
     long WeightOffset,
     long WeightMatrixBytes,
     long ScaleOffset,
     long BiasOffset,
+    long StructureOffset,
+    long MinOffset,
+    long CodebookOffset,
+    long InputScaleOffset,
     long End,
     long Bytes,
     long Float32Bytes);
 
 /// <summary>
 /// The activation block: the outputs of all but the last layer alternate between buffers A (even layers) and B (odd
-/// layers), each sized for its widest output at MaxBatch; Int8 layers add scratch for the quantized input rows (Q) and
-/// their scales (S). Each buffer starts on a 64-byte boundary.
+/// layers), each sized for its widest output at MaxBatch; layers that quantize their input (int8, int4) add scratch for
+/// the quantized rows (Q) and their scales (S: one per row, or one per int4 block). Each buffer starts on a 64-byte boundary.
 /// </summary>
 /// <param name="BufferAOffset">Offset of buffer A, or -1 when no layer writes to it.</param>
 /// <param name="BufferBOffset">Offset of buffer B, or -1.</param>

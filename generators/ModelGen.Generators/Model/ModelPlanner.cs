@@ -30,25 +30,30 @@ internal static class ModelPlanner
             budget);
     }
 
-    /// <summary>Bytes per weight element at <paramref name="precision"/>.</summary>
+    /// <summary>Bytes per weight element of the one-value-per-weight precisions (and pruned values).</summary>
     public static int ElementBytes(LayerPrecision precision) => precision switch
     {
         LayerPrecision.Float32 => 4,
         LayerPrecision.Float16 or LayerPrecision.BFloat16 => 2,
         LayerPrecision.Int8 => 1,
-        _ => throw new ArgumentOutOfRangeException(nameof(precision), precision, "Undefined precision."),
+        _ => throw new ArgumentOutOfRangeException(nameof(precision), precision, "Not a one-value-per-weight precision."),
     };
 
     /// <summary>Rounds <paramref name="bytes"/> up to the 64-byte alignment.</summary>
     public static long Align(long bytes) => (bytes + ModelLimits.Alignment - 1) & ~(long)(ModelLimits.Alignment - 1);
 
-    /// <summary>Weights, scales and bias of one layer without padding (the runtime's <c>DenseLayout.LayerBytes</c>).</summary>
+    /// <summary>Weights, scales and bias of one plain layer without padding (the runtime's <c>DenseLayout.LayerBytes</c>).</summary>
     public static long LayerBytes(int inFeatures, int outFeatures, LayerPrecision precision, bool bias) =>
         ((long)inFeatures * outFeatures * ElementBytes(precision))
         + (precision == LayerPrecision.Int8 ? 4L * outFeatures : 0)
         + (bias ? 4L * outFeatures : 0);
 
-    // Each tensor starts at the next 64-byte boundary: weights, then Int8 scales, then bias.
+    /// <summary>Input width layer <paramref name="index"/> computes with: the previous layer's kept outputs.</summary>
+    public static int KeptInFeatures(EquatableArray<DenseSpec> layers, int index) =>
+        index == 0 ? layers[0].InFeatures : layers[index - 1].KeptOutFeatures;
+
+    // Each tensor starts at the next 64-byte boundary, in the runtime's order: weight, structure, scale, min,
+    // codebook, input scale, bias.
     private static LayerPlan[] PlanWeights(EquatableArray<DenseSpec> layers, out long end)
     {
         var plans = new LayerPlan[layers.Count];
@@ -56,17 +61,31 @@ internal static class ModelPlanner
         for (var i = 0; i < plans.Length; i++)
         {
             var layer = layers[i];
-            var matrixBytes = (long)layer.InFeatures * layer.OutFeatures * ElementBytes(layer.Precision);
-            var weightOffset = Place(ref cursor, matrixBytes);
-            var scaleOffset = layer.Precision == LayerPrecision.Int8 ? Place(ref cursor, 4L * layer.OutFeatures) : -1;
-            var biasOffset = layer.Bias ? Place(ref cursor, 4L * layer.OutFeatures) : -1;
+            int k = KeptInFeatures(layers, i), n = layer.KeptOutFeatures;
+            var storedSparse = layer.Scheme.Pruning == LayerPruning.Magnitude
+                && SparseSizes.PrefersUnstructured(n, k, layer.Scheme.Sparsity ?? 0, layer.Precision == LayerPrecision.Int8);
+            var sizes = LayerTensorSizes.For(layer, k, n, storedSparse);
+            var weightOffset = Place(ref cursor, sizes.Weight);
+            var structureOffset = PlaceIfPresent(ref cursor, sizes.Structure);
+            var scaleOffset = PlaceIfPresent(ref cursor, sizes.Scale);
+            var minOffset = PlaceIfPresent(ref cursor, sizes.Min);
+            var codebookOffset = PlaceIfPresent(ref cursor, sizes.Codebook);
+            var inputScaleOffset = PlaceIfPresent(ref cursor, sizes.InputScale);
+            var biasOffset = PlaceIfPresent(ref cursor, sizes.Bias);
             plans[i] = new LayerPlan(
+                k,
+                n,
+                storedSparse,
                 weightOffset,
-                matrixBytes,
+                sizes.Weight,
                 scaleOffset,
                 biasOffset,
+                structureOffset,
+                minOffset,
+                codebookOffset,
+                inputScaleOffset,
                 cursor,
-                LayerBytes(layer.InFeatures, layer.OutFeatures, layer.Precision, layer.Bias),
+                sizes.Total,
                 LayerBytes(layer.InFeatures, layer.OutFeatures, LayerPrecision.Float32, layer.Bias));
         }
 
@@ -76,36 +95,49 @@ internal static class ModelPlanner
 
     private static ActivationPlan PlanActivations(EquatableArray<DenseSpec> layers, int maxBatch)
     {
-        // Layer i < L-1 writes an intermediate of width OutFeatures; the last layer writes to the caller's output.
-        int widestEven = 0, widestOdd = 0, widestInt8Input = 0;
-        var anyInt8 = false;
+        // Layer i < L-1 writes an intermediate of its kept width; the last layer writes to the caller's output.
+        int widestEven = 0, widestOdd = 0, widestQuantizedInput = 0, scalesPerRow = 0;
         for (var i = 0; i < layers.Count; i++)
         {
             var layer = layers[i];
             if (i < layers.Count - 1 && i % 2 == 0)
             {
-                widestEven = Math.Max(widestEven, layer.OutFeatures);
+                widestEven = Math.Max(widestEven, layer.KeptOutFeatures);
             }
             else if (i < layers.Count - 1)
             {
-                widestOdd = Math.Max(widestOdd, layer.OutFeatures);
+                widestOdd = Math.Max(widestOdd, layer.KeptOutFeatures);
             }
 
-            if (layer.Precision == LayerPrecision.Int8)
+            var k = KeptInFeatures(layers, i);
+            if (QuantizesInput(layer))
             {
-                anyInt8 = true;
-                widestInt8Input = Math.Max(widestInt8Input, layer.InFeatures);
+                widestQuantizedInput = Math.Max(widestQuantizedInput, k);
+                scalesPerRow = Math.Max(scalesPerRow, InputScalesPerRow(layer, k));
             }
         }
 
+        var anyQuantized = widestQuantizedInput > 0;
         long cursor = 0;
         var bufferA = widestEven > 0 ? Place(ref cursor, 4L * maxBatch * widestEven) : -1;
         var bufferB = widestOdd > 0 ? Place(ref cursor, 4L * maxBatch * widestOdd) : -1;
-        var quantized = anyInt8 ? Place(ref cursor, (long)maxBatch * widestInt8Input) : -1;
-        var rowScales = anyInt8 ? Place(ref cursor, 4L * maxBatch) : -1;
-        var perSample = (4L * widestEven) + (4L * widestOdd) + (anyInt8 ? widestInt8Input + 4L : 0);
+        var quantized = anyQuantized ? Place(ref cursor, (long)maxBatch * widestQuantizedInput) : -1;
+        var rowScales = scalesPerRow > 0 ? Place(ref cursor, 4L * maxBatch * scalesPerRow) : -1;
+        var perSample = (4L * widestEven) + (4L * widestOdd) + widestQuantizedInput + (4L * scalesPerRow);
         return new ActivationPlan(bufferA, bufferB, quantized, rowScales, BlockSize(cursor), perSample);
     }
+
+    /// <summary>Whether the layer's kernel quantizes its input to int8 into scratch (int8 values, or int4 blocks).</summary>
+    public static bool QuantizesInput(DenseSpec layer) =>
+        layer.Precision == LayerPrecision.Int8 || LayerSchemeRules.IsInt4(layer.Precision);
+
+    /// <summary>fp32 input scales per row the layer's kernel writes to scratch: one per row, one per int4 block, or none (static).</summary>
+    public static int InputScalesPerRow(DenseSpec layer, int k) =>
+        LayerSchemeRules.IsInt4(layer.Precision) ? k / layer.Scheme.EffectiveGroupSize
+        : layer.Precision == LayerPrecision.Int8 && layer.Scheme.InputQuantization == LayerInputQuantization.Dynamic ? 1
+        : 0;
+
+    private static long PlaceIfPresent(ref long cursor, long bytes) => bytes < 0 ? -1 : Place(ref cursor, bytes);
 
     // Places a tensor of `bytes` at the next aligned offset and advances the cursor past it.
     private static long Place(ref long cursor, long bytes)

@@ -9,4 +9,6 @@ internal enum ModelRule
     AttributeValueOutOfRange,
     /// <summary>MG0003: the class or a layer property is declared in a way the generator cannot extend.</summary>
     InvalidModelDeclaration,
+    /// <summary>MG0013: layer options that cannot work together (e.g. a codebook with 2:4 pruning).</summary>
+    IncompatibleLayerOptions,
 }

@@ -49,7 +49,9 @@ internal sealed class ModelSourceMap
             ProblemTargetKind.OutFeatures => ConstructorArgument(layer.Attribute, 1, cancellationToken),
             ProblemTargetKind.Activation => NamedArgument(layer.Attribute, "Activation", cancellationToken),
             ProblemTargetKind.Precision => NamedArgument(layer.Attribute, "Precision", cancellationToken),
-            ProblemTargetKind.Name => NamedArgument(layer.Attribute, "Name", cancellationToken),
+            ProblemTargetKind.Name or ProblemTargetKind.GroupSize or ProblemTargetKind.Pruning or ProblemTargetKind.Sparsity
+                or ProblemTargetKind.KeepOutputs or ProblemTargetKind.ChannelNorm or ProblemTargetKind.InputQuantization
+                => NamedArgument(layer.Attribute, target.Kind.ToString(), cancellationToken),
             _ => layer.Property.Locations.FirstOrDefault() ?? Location.None,
         };
     }

@@ -25,6 +25,11 @@ internal static class ModelValidator
             layersInRange &= CheckArguments(spec.Layers[i], i, problems);
         }
 
+        for (var i = 0; i < spec.Layers.Count; i++)
+        {
+            layersInRange &= LayerSchemeRules.Check(spec.Layers, i, problems);
+        }
+
         CheckNames(spec.Layers, problems);
         CheckChain(spec.Layers, problems);
         if (optionsInRange && layersInRange && spec.Layers.Count > 0 && !spec.HasBindingErrors)
@@ -300,16 +305,20 @@ internal static class ModelValidator
 
     private static bool IsDefined(LayerActivation activation) => activation is >= LayerActivation.None and <= LayerActivation.Gelu;
 
-    private static bool IsDefined(LayerPrecision precision) => precision is >= LayerPrecision.Float32 and <= LayerPrecision.Int8;
+    private static bool IsDefined(LayerPrecision precision) => precision is >= LayerPrecision.Float32 and <= LayerPrecision.Codebook256;
 
-    private static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+    /// <summary>A count with thousands separators, culture-invariant.</summary>
+    internal static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
-    private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
+    /// <summary>A number, culture-invariant.</summary>
+    internal static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    // Collects problems; each rule's message format is in the analyzer's descriptor.
-    private sealed class Problems
+    /// <summary>Collects problems; each rule's message format is in the analyzer's descriptor.</summary>
+    internal sealed class Problems
     {
         private readonly ImmutableArray<ModelProblem>.Builder _items = ImmutableArray.CreateBuilder<ModelProblem>();
+
+        public int Count => _items.Count;
 
         public void ShapeMismatch(ProblemTarget target, params string[] messageArgs) =>
             _items.Add(new ModelProblem(ModelRule.LayerShapeMismatch, target, new EquatableArray<string>(messageArgs)));
@@ -319,6 +328,9 @@ internal static class ModelValidator
 
         public void Declaration(ProblemTarget target, string message) =>
             _items.Add(new ModelProblem(ModelRule.InvalidModelDeclaration, target, new EquatableArray<string>([message])));
+
+        public void Incompatible(ProblemTarget target, string message) =>
+            _items.Add(new ModelProblem(ModelRule.IncompatibleLayerOptions, target, new EquatableArray<string>([message])));
 
         public ImmutableArray<ModelProblem> ToImmutable() => _items.ToImmutable();
     }

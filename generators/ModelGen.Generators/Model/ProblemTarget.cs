@@ -25,6 +25,18 @@ internal enum ProblemTargetKind
     Precision,
     /// <summary>A layer's <c>Name = ...</c> argument.</summary>
     Name,
+    /// <summary>A layer's <c>GroupSize = ...</c> argument.</summary>
+    GroupSize,
+    /// <summary>A layer's <c>Pruning = ...</c> argument.</summary>
+    Pruning,
+    /// <summary>A layer's <c>Sparsity = ...</c> argument.</summary>
+    Sparsity,
+    /// <summary>A layer's <c>KeepOutputs = ...</c> argument.</summary>
+    KeepOutputs,
+    /// <summary>A layer's <c>ChannelNorm = ...</c> argument.</summary>
+    ChannelNorm,
+    /// <summary>A layer's <c>InputQuantization = ...</c> argument.</summary>
+    InputQuantization,
 }
 
 /// <summary>Where a problem points: a kind of target and, for layer targets, the layer's index.</summary>

@@ -30,6 +30,31 @@ public sealed class DenseAttribute : Attribute
     /// <summary>Weight storage precision. Default <see cref="ModelGen.Precision.Float32"/>.</summary>
     public Precision Precision { get; set; }
 
+    /// <summary>
+    /// Weights per quantization block along the input dimension for <see cref="Precision.Int4"/> and
+    /// <see cref="Precision.Int4Asymmetric"/>: 32, 64 or 128, dividing the input width. Default 32.
+    /// </summary>
+    public int GroupSize { get; set; } = 32;
+
+    /// <summary>Weight pruning applied at load. Default <see cref="ModelGen.Pruning.None"/>.</summary>
+    public Pruning Pruning { get; set; }
+
+    /// <summary>Share of weights <see cref="ModelGen.Pruning.Magnitude"/> removes from each row, in (0, 1).</summary>
+    public double Sparsity { get; set; }
+
+    /// <summary>
+    /// Structured pruning: keep this many of the <c>outFeatures</c> output neurons (ranked by <see cref="ChannelNorm"/>
+    /// at load). The next layer still declares the file's width as its input; its matching input columns are dropped.
+    /// 0 (default) keeps all.
+    /// </summary>
+    public int KeepOutputs { get; set; }
+
+    /// <summary>The norm that ranks neurons for <see cref="KeepOutputs"/>. Default <see cref="ModelGen.ChannelNorm.L2"/>.</summary>
+    public ChannelNorm ChannelNorm { get; set; }
+
+    /// <summary>How an <see cref="Precision.Int8"/> layer quantizes its input. Default dynamic (per row).</summary>
+    public InputQuantization InputQuantization { get; set; }
+
     /// <summary>Tensor name prefix in the weight file. Default: the property name in snake_case (<c>FcA</c> -> <c>fc_a</c>).</summary>
     public string? Name { get; set; }
 }

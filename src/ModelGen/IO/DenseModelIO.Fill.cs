@@ -18,7 +18,7 @@ public static partial class DenseModelIO
     private static void Fill(SafeTensorsFile file, DenseLayer layer, LayerTensors tensors, NativeBlock block)
     {
         int count = checked(layer.InFeatures * layer.OutFeatures);
-        TensorEntry weight = tensors.Weight;
+        TensorEntry weight = tensors.Weight!;
         switch (layer.Precision)
         {
             case Precision.Float32:

@@ -92,15 +92,12 @@ public static partial class DenseModelIO
         var used = new HashSet<TensorEntry>(ReferenceEqualityComparer.Instance);
         foreach (LayerTensors layer in matched)
         {
-            used.Add(layer.Weight);
-            if (layer.Scale is not null)
+            foreach (TensorEntry? tensor in (TensorEntry?[])[layer.Weight, layer.Scale, layer.Bias, .. layer.Packed ?? []])
             {
-                used.Add(layer.Scale);
-            }
-
-            if (layer.Bias is not null)
-            {
-                used.Add(layer.Bias);
+                if (tensor is not null)
+                {
+                    used.Add(tensor);
+                }
             }
         }
 

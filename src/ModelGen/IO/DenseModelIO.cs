@@ -39,12 +39,15 @@ public static partial class DenseModelIO
 
         using SafeTensorsFile file = SafeTensorsFile.Open(stream, options.MaxBufferedBytes);
         CheckFormatVersion(file);
+        bool packedFile = IsModelGenFile(file);
 
         // Match every tensor from the header first: a file that does not fit the model fails before any allocation.
         var matched = new LayerTensors[layers.Length];
         for (int i = 0; i < layers.Length; i++)
         {
-            matched[i] = Match(file, layers[i]);
+            matched[i] = IsPlain(layers[i]) ? Match(file, layers[i])
+                : packedFile ? MatchPacked(file, layers[i])
+                : MatchSource(file, layers[i], options);
         }
 
         if (!options.IgnoreExtraTensors)
@@ -55,9 +58,24 @@ public static partial class DenseModelIO
         var block = new NativeBlock(weightBlockBytes);
         try
         {
+            int[]? keptInputs = null;
             for (int i = 0; i < layers.Length; i++)
             {
-                Fill(file, layers[i], matched[i], block);
+                DenseLayer layer = layers[i];
+                if (IsPlain(layer))
+                {
+                    Fill(file, layer, matched[i], block);
+                    keptInputs = null;
+                }
+                else if (matched[i].Packed is { } packed)
+                {
+                    FillPacked(file, layer, packed, block);
+                    keptInputs = null;
+                }
+                else
+                {
+                    keptInputs = FillFromSource(file, layer, matched[i], keptInputs, block, options);
+                }
             }
 
             return block;
@@ -71,9 +89,10 @@ public static partial class DenseModelIO
     }
 
     /// <summary>
-    /// Writes the packed weights (quantized values and scales as they are) as safetensors with ModelGen metadata:
-    /// <c>format</c>, <c>modelgen.version</c>, <c>modelgen.model</c> and <c>modelgen.layer.{Name}.precision</c>.
-    /// Loading the result with the same layers gives a bit-identical weight block.
+    /// Writes the packed weights (quantized values, sparse structure, scales, codebooks as they are) as safetensors with
+    /// ModelGen metadata: <c>format</c>, <c>modelgen.version</c>, <c>modelgen.model</c> and per layer
+    /// <c>modelgen.layer.{Name}.precision</c> and <c>.storage</c>. Loading the result with the same layers gives a
+    /// bit-identical weight block.
     /// </summary>
     public static void Save(Stream stream, string modelName, ReadOnlySpan<DenseLayer> layers, NativeBlock weights)
     {
@@ -90,27 +109,31 @@ public static partial class DenseModelIO
         foreach (DenseLayer layer in layers)
         {
             writer.AddMetadata($"modelgen.layer.{layer.Name}.precision", layer.Precision.ToString());
+            writer.AddMetadata($"modelgen.layer.{layer.Name}.storage", layer.Storage);
         }
 
         foreach (DenseLayer layer in layers)
         {
-            int outBytes = 4 * layer.OutFeatures;
-            writer.AddTensor(layer.Name + ".weight", PackedDType(layer.Precision),
-                block.Slice(layer.WeightOffset, (int)layer.WeightMatrixBytes), layer.OutFeatures, layer.InFeatures);
-            if (layer.Precision == Precision.Int8)
+            foreach (PackedTensor tensor in DenseLayout.Tensors(layer))
             {
-                writer.AddTensor(layer.Name + ".weight_scale", SafeTensorsDType.F32,
-                    block.Slice(layer.ScaleOffset, outBytes), layer.OutFeatures);
-            }
-
-            if (layer.HasBias)
-            {
-                writer.AddTensor(layer.Name + ".bias", SafeTensorsDType.F32, block.Slice(layer.BiasOffset, outBytes), layer.OutFeatures);
+                writer.AddTensor(layer.Name + tensor.Suffix, tensor.DType, block.Slice(tensor.Offset, (int)tensor.Bytes), tensor.Shape);
             }
         }
 
         writer.WriteTo(stream);
     }
+
+    /// <summary>
+    /// Whether <paramref name="layer"/> uses only the core schemes (fp32/fp16/bf16/int8 dense, dynamic input, no pruning),
+    /// which load from any float source or from ModelGen's int8 packing tensor by tensor.
+    /// </summary>
+    private static bool IsPlain(DenseLayer layer) =>
+        layer.Precision is Precision.Float32 or Precision.Float16 or Precision.BFloat16 or Precision.Int8
+        && layer.Pruning == Pruning.None && layer.InputQuantization == InputQuantization.Dynamic
+        && layer.InFeatures == layer.SourceInFeatures && layer.OutFeatures == layer.SourceOutFeatures;
+
+    private static bool IsModelGenFile(SafeTensorsFile file) =>
+        file.Metadata.TryGetValue("format", out string? format) && format == FormatName;
 
     private static SafeTensorsDType PackedDType(Precision precision) => precision switch
     {
@@ -121,5 +144,9 @@ public static partial class DenseModelIO
         _ => throw new ArgumentOutOfRangeException(nameof(precision), precision, "Unknown precision."),
     };
 
-    private readonly record struct LayerTensors(TensorEntry Weight, TensorEntry? Scale, TensorEntry? Bias);
+    /// <summary>
+    /// A layer's tensors in the file: a plain layer's weight, scale and bias; a scheme layer's packed tensors (in
+    /// <see cref="DenseLayout.Tensors"/> order) or its float source weight and bias.
+    /// </summary>
+    private sealed record LayerTensors(TensorEntry? Weight, TensorEntry? Scale, TensorEntry? Bias, TensorEntry[]? Packed = null);
 }

@@ -1,4 +1,5 @@
 using ModelGen.IO;
+using ModelGen.Quantization;
 
 namespace ModelGen;
 
@@ -16,4 +17,10 @@ public sealed class LoadOptions
     /// memory before it is validated. Seekable streams are read in place and ignore this.
     /// </summary>
     public long MaxBufferedBytes { get; init; } = SafeTensorsFile.DefaultMaxBufferedBytes;
+
+    /// <summary>
+    /// Static input scales for layers with <see cref="InputQuantization.Static"/> when the file is a float source (a file
+    /// ModelGen saved carries them). Comes from <see cref="DenseCalibration.Calibrate"/>.
+    /// </summary>
+    public CalibrationResult? Calibration { get; init; }
 }

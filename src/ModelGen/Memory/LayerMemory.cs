@@ -1,8 +1,9 @@
 namespace ModelGen;
 
-/// <summary>Weight memory of one layer at its precision and what it would take in fp32.</summary>
+/// <summary>Weight memory of one layer as stored and what the unpruned layer would take in fp32.</summary>
 /// <param name="Name">Layer (tensor prefix) name.</param>
 /// <param name="Precision">Storage precision.</param>
-/// <param name="Bytes">Weights, scales and bias at <paramref name="Precision"/>.</param>
-/// <param name="Float32Bytes">The same layer in fp32.</param>
-public sealed record LayerMemory(string Name, Precision Precision, long Bytes, long Float32Bytes);
+/// <param name="Bytes">Every packed tensor of the layer (weights, structure, scales, codebook, bias).</param>
+/// <param name="Float32Bytes">The unpruned layer in fp32, as the source file holds it.</param>
+/// <param name="Storage">How it is stored (<see cref="DenseLayer.Storage"/>): e.g. dense or sparse after pruning.</param>
+public sealed record LayerMemory(string Name, Precision Precision, long Bytes, long Float32Bytes, string Storage);

@@ -5,7 +5,7 @@ using System.Text;
 namespace ModelGen;
 
 /// <summary>
-/// The memory a model takes, computed at build time by the generator: weights per layer (at their precision and at
+/// The memory a model takes, computed at build time by the generator: weights per layer (as stored, and unpruned in
 /// fp32), activations per sample and at <see cref="MaxBatch"/>, and the native blocks an instance allocates.
 /// </summary>
 public sealed class ModelMemoryReport
@@ -47,13 +47,13 @@ public sealed class ModelMemoryReport
         var c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.Append(c, $"{ModelName} memory (MaxBatch {MaxBatch})").AppendLine();
-        sb.Append(c, $"  {"layer",-16} {"precision",-9} {"bytes",12} {"fp32 bytes",12} {"ratio",7}").AppendLine();
+        sb.Append(c, $"  {"layer",-16} {"bytes",12} {"fp32 bytes",12} {"ratio",7}  storage").AppendLine();
         foreach (var l in Layers)
         {
-            sb.Append(c, $"  {l.Name,-16} {l.Precision,-9} {l.Bytes,12:N0} {l.Float32Bytes,12:N0} {Ratio(l.Bytes, l.Float32Bytes),7:P1}").AppendLine();
+            sb.Append(c, $"  {l.Name,-16} {l.Bytes,12:N0} {l.Float32Bytes,12:N0} {Ratio(l.Bytes, l.Float32Bytes),7:P1}  {l.Storage}").AppendLine();
         }
 
-        sb.Append(c, $"  {"weights",-16} {"",-9} {WeightBytes,12:N0} {Float32WeightBytes,12:N0} {Ratio(WeightBytes, Float32WeightBytes),7:P1}").AppendLine();
+        sb.Append(c, $"  {"weights",-16} {WeightBytes,12:N0} {Float32WeightBytes,12:N0} {Ratio(WeightBytes, Float32WeightBytes),7:P1}").AppendLine();
         sb.Append(c, $"  activations: {ActivationBytesPerSample:N0} bytes/sample, {ActivationBlockBytes:N0} bytes at batch {MaxBatch}").AppendLine();
         sb.Append(c, $"  native total: {TotalBytes:N0} bytes (weight block {WeightBlockBytes:N0} + activation block {ActivationBlockBytes:N0})");
         return sb.ToString();

@@ -21,6 +21,12 @@ public interface IModel : IDisposable
     /// <summary>Runs <paramref name="batch"/> samples: <paramref name="input"/> [batch, InputFeatures] to <paramref name="output"/> [batch, OutputFeatures].</summary>
     void Forward(ReadOnlySpan<float> input, Span<float> output, int batch);
 
+    /// <summary>
+    /// <see cref="Forward"/> that also hands each layer's output (before the model's softmax) to
+    /// <paramref name="observer"/>, for accuracy analysis such as <see cref="Quantization.ModelEvaluation"/>.
+    /// </summary>
+    void ForwardObserved(ReadOnlySpan<float> input, Span<float> output, int batch, LayerOutputObserver observer);
+
     /// <summary>Writes the packed weights (quantized as stored) as safetensors.</summary>
     void Save(Stream stream);
 }
