@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
 using ModelGen;
+using ModelGen.Quantization;
 
 namespace FashionMnist;
 
 /// <summary>Accuracy, agreement and speed of one model configuration on the test set.</summary>
 public sealed record EvaluationResult(
     string Config, double Top1, double AgreeFloat32, long WeightBytes, long Float32WeightBytes,
-    double Batch1Microseconds, double Batch64ImagesPerSecond, int[] Predictions, ModelMemoryReport MemoryReport)
+    double Batch1Microseconds, double Batch64ImagesPerSecond, AccuracyReport Accuracy, ModelMemoryReport MemoryReport)
 {
     /// <summary>One line of JSON with the figures scripts compare.</summary>
     public string ToJson() => string.Create(CultureInfo.InvariantCulture,
@@ -17,41 +18,28 @@ public sealed record EvaluationResult(
 /// <summary>Evaluates generated models over a labelled data set.</summary>
 public static class Evaluation
 {
-    /// <summary>Loads <typeparamref name="TModel"/> from <paramref name="weights"/> and measures it on <paramref name="data"/>.</summary>
-    public static EvaluationResult Run<TModel>(string config, string weights, FashionMnistData data, int[]? reference)
+    /// <summary>
+    /// Loads <typeparamref name="TModel"/> from <paramref name="weights"/> and measures it on <paramref name="data"/>
+    /// against <paramref name="reference"/> (the fp32 model): accuracy, agreement and per-layer error through
+    /// <see cref="ModelEvaluation"/>, then speed.
+    /// </summary>
+    public static EvaluationResult Run<TModel>(string config, string weights, FashionMnistData data, IModel reference,
+        LoadOptions? options = null)
         where TModel : IModel<TModel>
     {
         using var stream = File.OpenRead(weights);
-        using var model = TModel.Load(stream);
-        int[] predictions = Predict(model, data);
-        int correct = 0, agree = 0;
-        for (int i = 0; i < data.Count; i++)
-        {
-            correct += predictions[i] == data.Labels[i] ? 1 : 0;
-            agree += reference is null || predictions[i] == reference[i] ? 1 : 0;
-        }
-
-        return new EvaluationResult(config, 100.0 * correct / data.Count, 100.0 * agree / data.Count,
-            model.Memory.WeightBytes, model.Memory.Float32WeightBytes,
-            Batch1Microseconds(model, data), ImagesPerSecond(model, data), predictions, model.Memory);
+        using var model = TModel.Load(stream, options);
+        return Measure(config, model, data, reference);
     }
 
-    private static int[] Predict(IModel model, FashionMnistData data)
+    /// <summary>Measures an already loaded model.</summary>
+    public static EvaluationResult Measure(string config, IModel model, FashionMnistData data, IModel reference)
     {
-        int width = model.InputFeatures, classes = model.OutputFeatures;
-        var logits = new float[model.MaxBatch * classes];
-        var predictions = new int[data.Count];
-        for (int start = 0; start < data.Count; start += model.MaxBatch)
-        {
-            int batch = Math.Min(model.MaxBatch, data.Count - start);
-            model.Forward(data.Images.AsSpan(start * width, batch * width), logits.AsSpan(0, batch * classes), batch);
-            for (int b = 0; b < batch; b++)
-            {
-                predictions[start + b] = ArgMax(logits.AsSpan(b * classes, classes));
-            }
-        }
-
-        return predictions;
+        var labels = Array.ConvertAll(data.Labels, l => (int)l);
+        AccuracyReport accuracy = ModelEvaluation.Evaluate(model, reference, data.Images, labels);
+        return new EvaluationResult(config, 100 * accuracy.Top1Accuracy, 100 * accuracy.Top1Agreement,
+            model.Memory.WeightBytes, model.Memory.Float32WeightBytes,
+            Batch1Microseconds(model, data), ImagesPerSecond(model, data), accuracy, model.Memory);
     }
 
     // Median of several timed rounds of single-image calls cycling over 64 images, after half a second of warm-up
@@ -100,19 +88,5 @@ public static class Evaluation
         }
 
         return Calls * batch / Stopwatch.GetElapsedTime(start).TotalSeconds;
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> values)
-    {
-        int best = 0;
-        for (int i = 1; i < values.Length; i++)
-        {
-            if (values[i] > values[best])
-            {
-                best = i;
-            }
-        }
-
-        return best;
     }
 }

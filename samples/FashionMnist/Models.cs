@@ -44,3 +44,128 @@ public sealed partial class MlpInt8
     [Dense(256, 10, Precision = Precision.Int8)]
     public partial DenseLayer Output { get; }
 }
+
+// The quantization and pruning schemes on the same PyTorch weights, each applied when the fp32 file loads.
+
+[Model(MaxBatch = 64)]
+public sealed partial class MlpInt8Static
+{
+    [Dense(784, 256, Activation = Activation.Relu, Precision = Precision.Int8, InputQuantization = InputQuantization.Static)]
+    public partial DenseLayer Hidden { get; }
+
+    [Dense(256, 10, Precision = Precision.Int8, InputQuantization = InputQuantization.Static)]
+    public partial DenseLayer Output { get; }
+}
+
+// 784 is not a whole number of groups: the hidden layer's rows are padded with zero weights.
+[Model(MaxBatch = 64)]
+public sealed partial class MlpInt4G32
+{
+    [Dense(784, 256, Activation = Activation.Relu, Precision = Precision.Int4, GroupSize = 32)]
+    public partial DenseLayer Hidden { get; }
+
+    [Dense(256, 10, Precision = Precision.Int4, GroupSize = 32)]
+    public partial DenseLayer Output { get; }
+}
+
+[Model(MaxBatch = 64)]
+public sealed partial class MlpInt4G64
+{
+    [Dense(784, 256, Activation = Activation.Relu, Precision = Precision.Int4, GroupSize = 64)]
+    public partial DenseLayer Hidden { get; }
+
+    [Dense(256, 10, Precision = Precision.Int4, GroupSize = 64)]
+    public partial DenseLayer Output { get; }
+}
+
+[Model(MaxBatch = 64)]
+public sealed partial class MlpInt4G128
+{
+    [Dense(784, 256, Activation = Activation.Relu, Precision = Precision.Int4, GroupSize = 128)]
+    public partial DenseLayer Hidden { get; }
+
+    [Dense(256, 10, Precision = Precision.Int4, GroupSize = 128)]
+    public partial DenseLayer Output { get; }
+}
+
+[Model(MaxBatch = 64)]
+public sealed partial class MlpCodebook16
+{
+    [Dense(784, 256, Activation = Activation.Relu, Precision = Precision.Codebook16)]
+    public partial DenseLayer Hidden { get; }
+
+    [Dense(256, 10, Precision = Precision.Codebook16)]
+    public partial DenseLayer Output { get; }
+}
+
+[Model(MaxBatch = 64)]
+public sealed partial class MlpCodebook256
+{
+    [Dense(784, 256, Activation = Activation.Relu, Precision = Precision.Codebook256)]
+    public partial DenseLayer Hidden { get; }
+
+    [Dense(256, 10, Precision = Precision.Codebook256)]
+    public partial DenseLayer Output { get; }
+}
+
+// One-shot magnitude pruning, no fine-tuning.
+[Model(MaxBatch = 64)]
+public sealed partial class MlpSparse50
+{
+    [Dense(784, 256, Activation = Activation.Relu, Pruning = Pruning.Magnitude, Sparsity = 0.5)]
+    public partial DenseLayer Hidden { get; }
+
+    [Dense(256, 10, Pruning = Pruning.Magnitude, Sparsity = 0.5)]
+    public partial DenseLayer Output { get; }
+}
+
+[Model(MaxBatch = 64)]
+public sealed partial class MlpSparse80
+{
+    [Dense(784, 256, Activation = Activation.Relu, Pruning = Pruning.Magnitude, Sparsity = 0.8)]
+    public partial DenseLayer Hidden { get; }
+
+    [Dense(256, 10, Pruning = Pruning.Magnitude, Sparsity = 0.8)]
+    public partial DenseLayer Output { get; }
+}
+
+[Model(MaxBatch = 64)]
+public sealed partial class MlpSparse90
+{
+    [Dense(784, 256, Activation = Activation.Relu, Pruning = Pruning.Magnitude, Sparsity = 0.9)]
+    public partial DenseLayer Hidden { get; }
+
+    [Dense(256, 10, Pruning = Pruning.Magnitude, Sparsity = 0.9)]
+    public partial DenseLayer Output { get; }
+}
+
+[Model(MaxBatch = 64)]
+public sealed partial class MlpTwoOfFour
+{
+    [Dense(784, 256, Activation = Activation.Relu, Pruning = Pruning.TwoOfFour)]
+    public partial DenseLayer Hidden { get; }
+
+    [Dense(256, 10, Pruning = Pruning.TwoOfFour)]
+    public partial DenseLayer Output { get; }
+}
+
+// Keeps the 128 hidden neurons with the largest L2 norm; the output layer reads only those.
+[Model(MaxBatch = 64)]
+public sealed partial class MlpChannels50
+{
+    [Dense(784, 256, Activation = Activation.Relu, KeepOutputs = 128)]
+    public partial DenseLayer Hidden { get; }
+
+    [Dense(256, 10)]
+    public partial DenseLayer Output { get; }
+}
+
+[Model(MaxBatch = 64)]
+public sealed partial class MlpInt8Sparse80
+{
+    [Dense(784, 256, Activation = Activation.Relu, Precision = Precision.Int8, Pruning = Pruning.Magnitude, Sparsity = 0.8)]
+    public partial DenseLayer Hidden { get; }
+
+    [Dense(256, 10, Precision = Precision.Int8, Pruning = Pruning.Magnitude, Sparsity = 0.8)]
+    public partial DenseLayer Output { get; }
+}

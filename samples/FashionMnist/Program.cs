@@ -1,22 +1,53 @@
 using System.Globalization;
 using FashionMnist;
 using ModelGen;
+using ModelGen.Quantization;
 
-// Loads the PyTorch-trained Fashion-MNIST MLP at fp32, fp16, bf16 and int8, evaluates the 10,000-image test set,
-// and prints accuracy, agreement with fp32, memory and speed. `--json`: one JSON object per configuration.
+// Loads the PyTorch-trained Fashion-MNIST MLP in every precision, quantization and pruning configuration ModelGen
+// offers, evaluates each on the 10,000-image test set against the fp32 model, and prints accuracy, agreement, weight
+// memory, speed, and where accuracy is lost (per-layer error). `--json`: one JSON object per configuration.
 bool json = args.Contains("--json");
 string dataDir = Path.Combine(AppContext.BaseDirectory, "data");
 var test = FashionMnistData.Load(dataDir);
+var calibrationImages = FashionMnistData.Load(dataDir, "train-1000");
 string Weights(string file) => Path.Combine(dataDir, file);
+string fp32File = Weights("fashion_mlp.safetensors");
 
-var fp32 = Evaluation.Run<MlpFloat32>("fp32", Weights("fashion_mlp.safetensors"), test, reference: null);
+using var reference = MlpFloat32.Load(fp32File);
 var results = new List<EvaluationResult>
 {
-    fp32,
-    Evaluation.Run<MlpFloat16>("fp16", Weights("fashion_mlp.f16.safetensors"), test, fp32.Predictions),
-    Evaluation.Run<MlpBFloat16>("bf16", Weights("fashion_mlp.bf16.safetensors"), test, fp32.Predictions),
-    Evaluation.Run<MlpInt8>("int8-dynamic", Weights("fashion_mlp.safetensors"), test, fp32.Predictions),
+    Evaluation.Measure("fp32", reference, test, reference),
+    Evaluation.Run<MlpFloat16>("fp16", Weights("fashion_mlp.f16.safetensors"), test, reference),
+    Evaluation.Run<MlpBFloat16>("bf16", Weights("fashion_mlp.bf16.safetensors"), test, reference),
+    Evaluation.Run<MlpInt8>("int8-dynamic", fp32File, test, reference),
 };
+
+// Static int8: calibrate the input scale of each layer on 1,000 training images (never on the test set).
+var samples = Enumerable.Range(0, calibrationImages.Count)
+    .Select(i => (ReadOnlyMemory<float>)calibrationImages.Images.AsMemory(i * FashionMnistData.Pixels, FashionMnistData.Pixels));
+foreach (var method in new[] { CalibrationMethod.MinMax, CalibrationMethod.Percentile, CalibrationMethod.Entropy, CalibrationMethod.Mse })
+{
+    CalibrationResult calibration;
+    using (var weights = File.OpenRead(fp32File))
+    {
+        calibration = DenseCalibration.Calibrate(weights, MlpInt8Static.Layers, samples, new CalibrationOptions(method));
+    }
+
+    results.Add(Evaluation.Run<MlpInt8Static>($"int8-static-{method.ToString().ToLowerInvariant()}", fp32File, test, reference,
+        new LoadOptions { Calibration = calibration }));
+}
+
+results.Add(Evaluation.Run<MlpInt4G32>("int4-g32", fp32File, test, reference));
+results.Add(Evaluation.Run<MlpInt4G64>("int4-g64", fp32File, test, reference));
+results.Add(Evaluation.Run<MlpInt4G128>("int4-g128", fp32File, test, reference));
+results.Add(Evaluation.Run<MlpCodebook16>("codebook-16", fp32File, test, reference));
+results.Add(Evaluation.Run<MlpCodebook256>("codebook-256", fp32File, test, reference));
+results.Add(Evaluation.Run<MlpSparse50>("sparse-50", fp32File, test, reference));
+results.Add(Evaluation.Run<MlpSparse80>("sparse-80", fp32File, test, reference));
+results.Add(Evaluation.Run<MlpSparse90>("sparse-90", fp32File, test, reference));
+results.Add(Evaluation.Run<MlpTwoOfFour>("2of4", fp32File, test, reference));
+results.Add(Evaluation.Run<MlpChannels50>("channels-50", fp32File, test, reference));
+results.Add(Evaluation.Run<MlpInt8Sparse80>("int8-sparse-80", fp32File, test, reference));
 
 if (json)
 {
@@ -32,28 +63,29 @@ Console.WriteLine($"Fashion-MNIST test set: {test.Count:N0} images; kernel path:
 Console.WriteLine();
 foreach (var r in results)
 {
-    Console.WriteLine(r.MemoryReport);
+    Console.WriteLine($"[{r.Config}] {r.MemoryReport}");
+    Console.WriteLine(r.Accuracy);
     Console.WriteLine();
 }
 
-Console.WriteLine($"{"config",-14} {"top-1",7} {"agree fp32",11} {"weight bytes",13} {"% fp32",7} {"batch-1 us",11} {"batch-64 img/s",15}");
+Console.WriteLine($"{"config",-22} {"top-1",7} {"agree fp32",11} {"weight bytes",13} {"% fp32",7} {"batch-1 us",11} {"batch-64 img/s",15}");
 foreach (var r in results)
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{r.Config,-14} {r.Top1,6:F2}% {r.AgreeFloat32,10:F2}% {r.WeightBytes,13:N0} {100.0 * r.WeightBytes / r.Float32WeightBytes,6:F1}% {r.Batch1Microseconds,11:F2} {r.Batch64ImagesPerSecond,15:N0}"));
+        $"{r.Config,-22} {r.Top1,6:F2}% {r.AgreeFloat32,10:F2}% {r.WeightBytes,13:N0} {100.0 * r.WeightBytes / r.Float32WeightBytes,6:F1}% {r.Batch1Microseconds,11:F2} {r.Batch64ImagesPerSecond,15:N0}"));
 }
 
-// The int8 model saved in ModelGen's packed form reloads without requantizing and gives the same logits.
-using (var int8 = MlpInt8.Load(Weights("fashion_mlp.safetensors")))
+// A quantized model saved in ModelGen's packed form reloads without quantizing again and gives the same logits.
+using (var int4 = MlpInt4G32.Load(fp32File))
 {
-    string packed = Path.Combine(Path.GetTempPath(), $"fashion_mlp.int8.{Environment.ProcessId}.safetensors");
-    int8.Save(packed);
-    using var reloaded = MlpInt8.Load(packed);
-    var a = new float[MlpInt8.OutputFeatures];
-    var b = new float[MlpInt8.OutputFeatures];
-    int8.Forward(test.Images.AsSpan(0, MlpInt8.InputFeatures), a, 1);
-    reloaded.Forward(test.Images.AsSpan(0, MlpInt8.InputFeatures), b, 1);
+    string packed = Path.Combine(Path.GetTempPath(), $"fashion_mlp.int4.{Environment.ProcessId}.safetensors");
+    int4.Save(packed);
+    using var reloaded = MlpInt4G32.Load(packed);
+    var a = new float[MlpInt4G32.OutputFeatures];
+    var b = new float[MlpInt4G32.OutputFeatures];
+    int4.Forward(test.Images.AsSpan(0, MlpInt4G32.InputFeatures), a, 1);
+    reloaded.Forward(test.Images.AsSpan(0, MlpInt4G32.InputFeatures), b, 1);
     Console.WriteLine();
-    Console.WriteLine($"int8 packed file: {new FileInfo(packed).Length:N0} bytes (fp32 file {new FileInfo(Weights("fashion_mlp.safetensors")).Length:N0}); reloaded logits identical: {a.AsSpan().SequenceEqual(b)}");
+    Console.WriteLine($"int4-g32 packed file: {new FileInfo(packed).Length:N0} bytes (fp32 file {new FileInfo(fp32File).Length:N0}); reloaded logits identical: {a.AsSpan().SequenceEqual(b)}");
     File.Delete(packed);
 }

@@ -23,6 +23,29 @@ public sealed class ParserTests
         Assert.Equal((int)dense.Activation, (int)layer.Activation);
         Assert.Equal((int)dense.Precision, (int)layer.Precision);
         Assert.Equal(dense.Name, layer.Name);
+        Assert.Equal(LayerScheme.Plain, layer.Scheme);
+        Assert.Equal(dense.GroupSize, layer.Scheme.EffectiveGroupSize);
+        Assert.Equal((int)dense.Pruning, (int)layer.Scheme.Pruning);
+        Assert.Equal(dense.KeepOutputs, layer.Scheme.KeepOutputs);
+        Assert.Equal((int)dense.ChannelNorm, (int)layer.Scheme.ChannelNorm);
+        Assert.Equal((int)dense.InputQuantization, (int)layer.Scheme.InputQuantization);
+    }
+
+    [Fact]
+    public void ReadsTheSchemeArguments()
+    {
+        var spec = GeneratorHarness.Parse("""
+            using ModelGen;
+            [Model] public partial class M
+            {
+                [Dense(256, 128, Precision = Precision.Int4, GroupSize = 64, KeepOutputs = 100, ChannelNorm = ChannelNorm.L1)] public partial DenseLayer A { get; }
+                [Dense(128, 10, Precision = Precision.Int8, Pruning = Pruning.Magnitude, Sparsity = 0.8, InputQuantization = InputQuantization.Static)] public partial DenseLayer B { get; }
+            }
+            """).Spec;
+
+        Assert.Equal(new LayerScheme(64, LayerPruning.None, null, 100, LayerChannelNorm.L1, LayerInputQuantization.Dynamic), spec.Layers[0].Scheme);
+        Assert.Equal(100, spec.Layers[0].KeptOutFeatures);
+        Assert.Equal(new LayerScheme(null, LayerPruning.Magnitude, 0.8, 0, LayerChannelNorm.L2, LayerInputQuantization.Static), spec.Layers[1].Scheme);
     }
 
     [Fact]
@@ -30,6 +53,9 @@ public sealed class ParserTests
     {
         AssertSameMembers<Precision, LayerPrecision>();
         AssertSameMembers<Activation, LayerActivation>();
+        AssertSameMembers<Pruning, LayerPruning>();
+        AssertSameMembers<InputQuantization, LayerInputQuantization>();
+        AssertSameMembers<ChannelNorm, LayerChannelNorm>();
     }
 
     [Fact]

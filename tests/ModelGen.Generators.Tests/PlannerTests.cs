@@ -23,7 +23,9 @@ public sealed class PlannerTests
 
             for (var i = 0; i < model.Layers.Length; i++)
             {
-                Assert.Equal(expected.Layers[i], (plan.Layers[i].WeightOffset, plan.Layers[i].ScaleOffset, plan.Layers[i].BiasOffset, plan.Layers[i].Bytes, plan.Layers[i].Float32Bytes));
+                var p = plan.Layers[i];
+                Assert.Equal(expected.Layers[i], (p.WeightOffset, p.ScaleOffset, p.BiasOffset, p.Bytes, p.Float32Bytes));
+                Assert.Equal(expected.Offsets[i], [p.StructureOffset, p.MinOffset, p.CodebookOffset, p.InputScaleOffset]);
             }
 
             Assert.Equal(expected.WeightBlockBytes, plan.WeightBlockBytes);
@@ -32,6 +34,7 @@ public sealed class PlannerTests
             Assert.Equal(expected.ActivationBlockBytes, plan.Activations.BlockBytes);
             Assert.Equal(expected.ActivationBytesPerSample, plan.Activations.BytesPerSample);
             Assert.Equal(expected.BufferOffsets, (plan.Activations.BufferAOffset, plan.Activations.BufferBOffset, plan.Activations.QuantizedInputOffset, plan.Activations.RowScalesOffset));
+            Assert.Equal(expected.PaddedInputOffset, plan.Activations.PaddedInputOffset);
         }
     }
 
@@ -39,7 +42,7 @@ public sealed class PlannerTests
     public void GeneratedConstantsAndLayersMatchTheRuntime()
     {
         var random = new Random(7);
-        var models = Enumerable.Range(0, 12).Select(_ => RandomModel(random)).ToArray();
+        var models = Enumerable.Range(0, 24).Select(_ => RandomModel(random)).ToArray();
         var source = "using ModelGen;\nnamespace Planned;\n" + string.Concat(models.Select((m, i) => ModelSource($"M{i}", m)));
         var (_, output) = GeneratorHarness.Run(source);
         using var image = new MemoryStream();
@@ -56,6 +59,7 @@ public sealed class PlannerTests
             {
                 var layer = layers[j];
                 Assert.Equal(expected.Layers[j], ((long)layer.WeightOffset, (long)layer.ScaleOffset, (long)layer.BiasOffset, layer.Bytes, layer.Float32Bytes));
+                Assert.Equal(expected.Offsets[j], [layer.StructureOffset, layer.MinOffset, layer.CodebookOffset, layer.InputScaleOffset]);
             }
 
             Assert.Equal(expected.WeightBlockBytes, Constant(type, "WeightBlockBytes"));
@@ -97,72 +101,121 @@ public sealed class PlannerTests
 
     private static long Constant(Type type, string name) => Convert.ToInt64(type.GetField(name)!.GetRawConstantValue());
 
-    private sealed record RandomLayer(int InFeatures, int OutFeatures, Precision Precision, bool Bias);
+    private sealed record RandomLayer(int InFeatures, int OutFeatures, Precision Precision, bool Bias, int GroupSize = 0,
+        Pruning Pruning = Pruning.None, double Sparsity = 0, int KeepOutputs = 0, InputQuantization Input = InputQuantization.Dynamic);
 
     private sealed record RandomModelShape(int MaxBatch, RandomLayer[] Layers);
 
     private sealed record Expected(
         (long Weight, long Scale, long Bias, long Bytes, long Float32Bytes)[] Layers,
+        long[][] Offsets,
         long WeightBlockBytes,
         long WeightBytes,
         long Float32WeightBytes,
         long ActivationBlockBytes,
         long ActivationBytesPerSample,
-        (long A, long B, long Q, long S) BufferOffsets);
+        (long A, long B, long Q, long S) BufferOffsets,
+        long PaddedInputOffset);
 
+    // Widths, precisions and every scheme the validator accepts: int4 groups (padded rows when they do not divide the width), pruning of fp32 and
+    // int8, static int8 inputs, channel pruning of hidden layers.
     private static RandomModelShape RandomModel(Random random)
     {
         var widths = Enumerable.Range(0, random.Next(2, 8)).Select(_ => random.Next(1, 1500)).ToArray();
-        var layers = Enumerable.Range(0, widths.Length - 1)
-            .Select(i => new RandomLayer(widths[i], widths[i + 1], s_precisions[random.Next(s_precisions.Length)], random.Next(2) == 0))
-            .ToArray();
+        var layers = new RandomLayer[widths.Length - 1];
+        for (var i = 0; i < layers.Length; i++)
+        {
+            int k = widths[i], n = widths[i + 1];
+            var layer = new RandomLayer(k, n, s_precisions[random.Next(s_precisions.Length)], random.Next(2) == 0);
+            switch (random.Next(6))
+            {
+                case 0:
+                    int[] groups = [32, 64, 128];
+                    layer = layer with { Precision = random.Next(2) == 0 ? Precision.Int4 : Precision.Int4Asymmetric, GroupSize = groups[random.Next(groups.Length)] };
+                    break;
+                case 1:
+                    layer = layer with { Precision = random.Next(2) == 0 ? Precision.Codebook16 : Precision.Codebook256 };
+                    break;
+                case 2:
+                    layer = layer with { Precision = random.Next(2) == 0 ? Precision.Float32 : Precision.Int8, Pruning = Pruning.Magnitude, Sparsity = random.Next(1, 20) / 20.0 };
+                    break;
+                case 3:
+                    layer = layer with { Precision = random.Next(2) == 0 ? Precision.Float32 : Precision.Int8, Pruning = Pruning.TwoOfFour };
+                    break;
+                case 4:
+                    layer = layer with { Precision = Precision.Int8, Input = InputQuantization.Static };
+                    break;
+            }
+
+            if (i < layers.Length - 1 && random.Next(4) == 0)
+            {
+                layer = layer with { KeepOutputs = random.Next(1, n + 1) };
+            }
+
+            layers[i] = layer;
+        }
+
         return new RandomModelShape(random.Next(1, 300), layers);
     }
 
     private static ModelSpec ToSpec(RandomModelShape model) => Specs.Model(
         model.MaxBatch,
-        model.Layers.Select(l => Specs.Layer(l.InFeatures, l.OutFeatures, (LayerPrecision)(int)l.Precision, l.Bias)).ToArray());
+        model.Layers.Select(l => Specs.Layer(l.InFeatures, l.OutFeatures, (LayerPrecision)(int)l.Precision, l.Bias, scheme: new LayerScheme(
+            l.GroupSize == 0 ? null : l.GroupSize, (LayerPruning)(int)l.Pruning, l.Pruning == Pruning.Magnitude ? l.Sparsity : null,
+            l.KeepOutputs, LayerChannelNorm.L2, (LayerInputQuantization)(int)l.Input))).ToArray());
 
     private static string ModelSource(string name, RandomModelShape model) =>
         $"[Model(MaxBatch = {model.MaxBatch})] public sealed partial class {name} {{\n" +
         string.Concat(model.Layers.Select((l, i) =>
-            $"  [Dense({l.InFeatures}, {l.OutFeatures}, Precision = Precision.{l.Precision}, Bias = {(l.Bias ? "true" : "false")})] public partial DenseLayer L{i} {{ get; }}\n")) +
+            $"  [Dense({l.InFeatures}, {l.OutFeatures}, Precision = Precision.{l.Precision}, Bias = {(l.Bias ? "true" : "false")}{SchemeArguments(l)})] public partial DenseLayer L{i} {{ get; }}\n")) +
         "}\n";
 
-    // The rule as the runtime states it, computed with the runtime's own layout helpers.
+    private static string SchemeArguments(RandomLayer l) =>
+        (l.GroupSize > 0 ? $", GroupSize = {l.GroupSize}" : "")
+        + (l.Pruning != Pruning.None ? $", Pruning = Pruning.{l.Pruning}" : "")
+        + (l.Pruning == Pruning.Magnitude ? FormattableString.Invariant($", Sparsity = {l.Sparsity:R}") : "")
+        + (l.KeepOutputs > 0 ? $", KeepOutputs = {l.KeepOutputs}" : "")
+        + (l.Input == InputQuantization.Static ? ", InputQuantization = InputQuantization.Static" : "");
+
+    // The runtime's layout rule applied with its own helpers: the tensors DenseLayout lists for each layer, each placed
+    // at the next 64-byte boundary; the activation rule read independently.
     private static Expected Reference(RandomModelShape model)
     {
         long cursor = 0;
         var layers = new List<(long, long, long, long, long)>();
+        var offsets = new List<long[]>();
+        var previousKept = model.Layers[0].InFeatures;
         foreach (var l in model.Layers)
         {
-            var weight = DenseLayout.Align(cursor);
-            cursor = weight + DenseLayout.WeightMatrixBytes(l.InFeatures, l.OutFeatures, l.Precision);
-            var scale = -1L;
-            if (l.Precision == Precision.Int8)
+            var runtime = RuntimeLayer(l, previousKept, 0, -1, -1);
+            var placed = new List<long>();
+            foreach (var tensor in DenseLayout.Tensors(runtime))
             {
-                scale = DenseLayout.Align(cursor);
-                cursor = scale + (4L * l.OutFeatures);
+                var offset = DenseLayout.Align(cursor);
+                placed.Add(offset);
+                cursor = offset + tensor.Bytes;
             }
 
-            var bias = -1L;
-            if (l.Bias)
-            {
-                bias = DenseLayout.Align(cursor);
-                cursor = bias + (4L * l.OutFeatures);
-            }
-
-            layers.Add((weight, scale, bias,
-                DenseLayout.LayerBytes(l.InFeatures, l.OutFeatures, l.Precision, l.Bias),
-                DenseLayout.LayerBytes(l.InFeatures, l.OutFeatures, Precision.Float32, l.Bias)));
+            var tensors = DenseLayout.Tensors(runtime);
+            long Offset(TensorRole role) => Array.FindIndex(tensors, t => t.Role == role) is var at and >= 0 ? placed[at] : -1;
+            layers.Add((Offset(TensorRole.Weight), Offset(TensorRole.Scale), Offset(TensorRole.Bias), runtime.Bytes, runtime.Float32Bytes));
+            offsets.Add([Offset(TensorRole.Structure), Offset(TensorRole.Min), Offset(TensorRole.Codebook), Offset(TensorRole.InputScale)]);
+            previousKept = runtime.OutFeatures;
         }
 
-        var intermediates = model.Layers.Take(model.Layers.Length - 1).Select(l => l.OutFeatures).ToArray();
+        var kept = model.Layers.Select(l => l.KeepOutputs > 0 ? l.KeepOutputs : l.OutFeatures).ToArray();
+        var intermediates = kept.Take(kept.Length - 1).ToArray();
         var maxEven = intermediates.Where((_, i) => i % 2 == 0).DefaultIfEmpty(0).Max();
         var maxOdd = intermediates.Where((_, i) => i % 2 == 1).DefaultIfEmpty(0).Max();
-        var int8Inputs = model.Layers.Where(l => l.Precision == Precision.Int8).Select(l => l.InFeatures).ToArray();
+        // Int4 rows are padded to whole groups (zero weights, zero-padded input copy in P).
+        int Padded(RandomLayer l, int k) => l.GroupSize > 0 ? (k + l.GroupSize - 1) / l.GroupSize * l.GroupSize : k;
+        var quantizing = model.Layers.Select((l, i) => (Layer: l, K: Padded(l, i == 0 ? l.InFeatures : kept[i - 1]), Unpadded: i == 0 ? l.InFeatures : kept[i - 1]))
+            .Where(x => x.Layer.Precision is Precision.Int8 or Precision.Int4 or Precision.Int4Asymmetric).ToArray();
+        var widestQ = quantizing.Select(x => x.K).DefaultIfEmpty(0).Max();
+        var widestP = quantizing.Where(x => x.K != x.Unpadded).Select(x => x.K).DefaultIfEmpty(0).Max();
+        var scalesPerRow = quantizing.Select(x => x.Layer.GroupSize > 0 ? x.K / x.Layer.GroupSize : x.Layer.Input == InputQuantization.Dynamic ? 1 : 0).DefaultIfEmpty(0).Max();
         long end = 0;
-        long a = -1, b = -1, q = -1, s = -1;
+        long a = -1, b = -1, q = -1, s = -1, p = -1;
         if (maxEven > 0)
         {
             a = 0;
@@ -175,22 +228,50 @@ public sealed class PlannerTests
             end = b + ((long)model.MaxBatch * 4 * maxOdd);
         }
 
-        if (int8Inputs.Length > 0)
+        if (widestQ > 0)
         {
             q = DenseLayout.Align(end);
-            end = q + ((long)model.MaxBatch * int8Inputs.Max());
-            s = DenseLayout.Align(end);
-            end = s + ((long)model.MaxBatch * 4);
+            end = q + ((long)model.MaxBatch * widestQ);
         }
 
-        var perSample = (4L * maxEven) + (4L * maxOdd) + (int8Inputs.Length > 0 ? int8Inputs.Max() + 4 : 0);
+        if (scalesPerRow > 0)
+        {
+            s = DenseLayout.Align(end);
+            end = s + ((long)model.MaxBatch * 4 * scalesPerRow);
+        }
+
+        if (widestP > 0)
+        {
+            p = DenseLayout.Align(end);
+            end = p + ((long)model.MaxBatch * 4 * widestP);
+        }
+
+        var perSample = (4L * maxEven) + (4L * maxOdd) + widestQ + (4L * scalesPerRow) + (4L * widestP);
         return new Expected(
             layers.ToArray(),
+            offsets.ToArray(),
             Math.Max(DenseLayout.Align(cursor), DenseLayout.Alignment),
             layers.Sum(l => l.Item4),
             layers.Sum(l => l.Item5),
             Math.Max(DenseLayout.Align(end), DenseLayout.Alignment),
             perSample,
-            (a, b, q, s));
+            (a, b, q, s),
+            p);
+    }
+
+    // The runtime's description of a random layer (offsets do not change sizes); the cost rule from the runtime.
+    private static DenseLayer RuntimeLayer(RandomLayer l, int keptIn, int weightOffset, int scaleOffset, int biasOffset)
+    {
+        var keptOut = l.KeepOutputs > 0 ? l.KeepOutputs : l.OutFeatures;
+        return new DenseLayer("l", keptIn, keptOut, l.Precision, Activation.None, weightOffset, scaleOffset, l.Bias ? 0 : -1)
+        {
+            SourceInFeatures = l.InFeatures,
+            SourceOutFeatures = l.OutFeatures,
+            GroupSize = l.GroupSize,
+            Pruning = l.Pruning,
+            Sparsity = l.Sparsity,
+            StoredSparse = l.Pruning == Pruning.Magnitude && SparseLayout.PrefersUnstructured(keptOut, keptIn, l.Sparsity, l.Precision == Precision.Int8),
+            InputQuantization = l.Input,
+        };
     }
 }

@@ -10,7 +10,8 @@ namespace ModelGen.Generators.Emit;
 /// </summary>
 /// <param name="Kernel">The <c>DenseKernels</c> method.</param>
 /// <param name="Arguments">Its arguments, in order.</param>
-internal sealed record LayerKernelCall(string Kernel, IReadOnlyList<string> Arguments)
+/// <param name="Prelude">A statement to run before the call (padding the input rows), or null.</param>
+internal sealed record LayerKernelCall(string Kernel, IReadOnlyList<string> Arguments, string? Prelude = null)
 {
     /// <summary>The call for <paramref name="layer"/> placed at <paramref name="placement"/>.</summary>
     public static LayerKernelCall For(DenseSpec layer, LayerPlan placement, ActivationPlan activations, string input, string output)
@@ -57,11 +58,22 @@ internal sealed record LayerKernelCall(string Kernel, IReadOnlyList<string> Argu
                 return new("Int8", [input, Weights("sbyte", 1), rowScales, bias, output, Dims(), xq, XScales(1)]);
             case LayerPrecision.Int4:
             case LayerPrecision.Int4Asymmetric:
+                // Rows not a whole number of groups are copied into zero-padded rows; the padding weights are zero.
                 var group = scheme.EffectiveGroupSize;
-                var blocks = (long)n * (k / group);
+                var padded = LayerSchemeRules.PaddedInFeatures(layer, k);
+                var blocks = (long)n * (padded / group);
                 var mins = placement.MinOffset >= 0 ? Invariant($"w.AsSpan<ushort>({placement.MinOffset}, {blocks})") : "default";
-                return new("Int4", [input, Weights("byte", 1), Invariant($"w.AsSpan<ushort>({placement.ScaleOffset}, {blocks})"), mins,
-                    bias, output, Dims(Invariant($"{group}, ")), xq, XScales(k / group)]);
+                string? prelude = null;
+                var x = input;
+                if (padded != k)
+                {
+                    x = Invariant($"a.AsSpan<float>({activations.PaddedInputOffset}, batch * {padded})");
+                    prelude = Invariant($"global::ModelGen.Kernels.RowPadding.Copy({input}, {x}, batch, {k}, {padded});");
+                }
+
+                return new("Int4", [x, Weights("byte", 1), Invariant($"w.AsSpan<ushort>({placement.ScaleOffset}, {blocks})"), mins,
+                    bias, output, Invariant($"batch, {padded}, {n}, {group}, {activation}"),
+                    Invariant($"a.AsSpan<sbyte>({activations.QuantizedInputOffset}, batch * {padded})"), XScales(padded / group)], prelude);
             case LayerPrecision.Codebook16:
             case LayerPrecision.Codebook256:
                 var perRow = layer.Precision == LayerPrecision.Codebook16;

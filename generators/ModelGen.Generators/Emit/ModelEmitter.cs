@@ -285,6 +285,11 @@ internal static class ModelEmitter
         writer.Line($"// {layer.Property.Name}: Dense({k} -> {n}, {layer.Activation}), {StorageComment(layer, placement)}; {from} -> {to}");
 
         var call = LayerKernelCall.For(layer, placement, plan.Activations, input, output);
+        if (call.Prelude is { } prelude)
+        {
+            writer.Line($"{prelude}");
+        }
+
         writer.Line($"global::ModelGen.Kernels.DenseKernels.{call.Kernel}(");
         writer.Indent();
         for (var i = 0; i < call.Arguments.Count; i++)

@@ -53,12 +53,6 @@ internal static class LayerSchemeRules
             problems.OutOfRange(Target(ProblemTargetKind.GroupSize, index),
                 $"GroupSize of layer '{name}' is {Number(group)}; it must be 32, 64 or 128");
         }
-        else if (IsInt4(layer.Precision) && layer.InFeatures > 0 && layer.InFeatures % scheme.EffectiveGroupSize != 0)
-        {
-            problems.OutOfRange(Target(scheme.GroupSize is null ? ProblemTargetKind.Precision : ProblemTargetKind.GroupSize, index),
-                $"GroupSize {Number(scheme.EffectiveGroupSize)} of layer '{name}' does not divide its {Number(layer.InFeatures)} input features; " +
-                $"int4 blocks must tile each row: use a group size that divides it ({Divisors(layer.InFeatures)}) or another precision");
-        }
 
         if (scheme.Sparsity is { } sparsity && !(sparsity > 0 && sparsity < 1))
         {
@@ -123,10 +117,19 @@ internal static class LayerSchemeRules
     /// <summary>Whether <paramref name="precision"/> is block-wise int4.</summary>
     public static bool IsInt4(LayerPrecision precision) => precision is LayerPrecision.Int4 or LayerPrecision.Int4Asymmetric;
 
-    private static string Divisors(int width)
+    /// <summary>
+    /// The input width an int4 layer stores and computes: <paramref name="k"/> rounded up to whole groups (the padding
+    /// columns hold zero weights, and Forward pads the input rows with zeros); other layers use <paramref name="k"/>.
+    /// </summary>
+    public static int PaddedInFeatures(DenseSpec layer, int k)
     {
-        var fitting = System.Array.FindAll(GroupSizes, g => width % g == 0);
-        return fitting.Length == 0 ? $"none of 32, 64, 128 divides {Number(width)}" : string.Join(", ", fitting);
+        if (!IsInt4(layer.Precision))
+        {
+            return k;
+        }
+
+        var group = layer.Scheme.EffectiveGroupSize;
+        return (k + group - 1) / group * group;
     }
 
     private static ProblemTarget Target(ProblemTargetKind kind, int index) => ProblemTarget.Layer(kind, index);

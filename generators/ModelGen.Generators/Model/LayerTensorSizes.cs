@@ -38,7 +38,7 @@ internal readonly record struct LayerTensorSizes(long Weight, long Structure, lo
                 LayerPrecision.Float32 => 4L * n * k,
                 LayerPrecision.Float16 or LayerPrecision.BFloat16 => 2L * n * k,
                 LayerPrecision.Int8 or LayerPrecision.Codebook256 => (long)n * k,
-                LayerPrecision.Int4 or LayerPrecision.Int4Asymmetric => (long)n * (k / 2),
+                LayerPrecision.Int4 or LayerPrecision.Int4Asymmetric => (long)n * (LayerSchemeRules.PaddedInFeatures(layer, k) / 2),
                 _ => (long)n * ((k + 1) / 2), // Codebook16: two indices per byte
             };
         }
@@ -49,7 +49,7 @@ internal readonly record struct LayerTensorSizes(long Weight, long Structure, lo
         }
         else if (LayerSchemeRules.IsInt4(precision))
         {
-            scale = 2L * n * (k / scheme.EffectiveGroupSize);
+            scale = 2L * n * (LayerSchemeRules.PaddedInFeatures(layer, k) / scheme.EffectiveGroupSize);
             min = precision == LayerPrecision.Int4Asymmetric ? scale : -1;
         }
         else if (precision == LayerPrecision.Codebook16)

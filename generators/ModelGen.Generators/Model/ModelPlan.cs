@@ -64,13 +64,16 @@ internal sealed record LayerPlan(
 /// <param name="RowScalesOffset">Offset of the fp32 row scales, or -1 without Int8 layers.</param>
 /// <param name="BlockBytes">Size of the native activation block (at least one alignment unit).</param>
 /// <param name="BytesPerSample">Activation and scratch bytes one sample needs, without padding.</param>
+/// <param name="PaddedInputOffset">Offset of the zero-padded input rows of int4 layers whose width is not a whole
+/// number of groups (P), or -1.</param>
 internal sealed record ActivationPlan(
     long BufferAOffset,
     long BufferBOffset,
     long QuantizedInputOffset,
     long RowScalesOffset,
     long BlockBytes,
-    long BytesPerSample)
+    long BytesPerSample,
+    long PaddedInputOffset = -1)
 {
     /// <summary>Offset of the buffer that receives the output of layer <paramref name="layerIndex"/> (not the last).</summary>
     public long OutputOffset(int layerIndex) => layerIndex % 2 == 0 ? BufferAOffset : BufferBOffset;

@@ -96,7 +96,7 @@ internal static class ModelPlanner
     private static ActivationPlan PlanActivations(EquatableArray<DenseSpec> layers, int maxBatch)
     {
         // Layer i < L-1 writes an intermediate of its kept width; the last layer writes to the caller's output.
-        int widestEven = 0, widestOdd = 0, widestQuantizedInput = 0, scalesPerRow = 0;
+        int widestEven = 0, widestOdd = 0, widestQuantizedInput = 0, scalesPerRow = 0, widestPaddedInput = 0;
         for (var i = 0; i < layers.Count; i++)
         {
             var layer = layers[i];
@@ -110,10 +110,16 @@ internal static class ModelPlanner
             }
 
             var k = KeptInFeatures(layers, i);
+            var padded = LayerSchemeRules.PaddedInFeatures(layer, k);
+            if (padded != k)
+            {
+                widestPaddedInput = Math.Max(widestPaddedInput, padded);
+            }
+
             if (QuantizesInput(layer))
             {
-                widestQuantizedInput = Math.Max(widestQuantizedInput, k);
-                scalesPerRow = Math.Max(scalesPerRow, InputScalesPerRow(layer, k));
+                widestQuantizedInput = Math.Max(widestQuantizedInput, padded);
+                scalesPerRow = Math.Max(scalesPerRow, InputScalesPerRow(layer, padded));
             }
         }
 
@@ -123,15 +129,16 @@ internal static class ModelPlanner
         var bufferB = widestOdd > 0 ? Place(ref cursor, 4L * maxBatch * widestOdd) : -1;
         var quantized = anyQuantized ? Place(ref cursor, (long)maxBatch * widestQuantizedInput) : -1;
         var rowScales = scalesPerRow > 0 ? Place(ref cursor, 4L * maxBatch * scalesPerRow) : -1;
-        var perSample = (4L * widestEven) + (4L * widestOdd) + widestQuantizedInput + (4L * scalesPerRow);
-        return new ActivationPlan(bufferA, bufferB, quantized, rowScales, BlockSize(cursor), perSample);
+        var paddedInput = widestPaddedInput > 0 ? Place(ref cursor, 4L * maxBatch * widestPaddedInput) : -1;
+        var perSample = (4L * widestEven) + (4L * widestOdd) + widestQuantizedInput + (4L * scalesPerRow) + (4L * widestPaddedInput);
+        return new ActivationPlan(bufferA, bufferB, quantized, rowScales, BlockSize(cursor), perSample, paddedInput);
     }
 
     /// <summary>Whether the layer's kernel quantizes its input to int8 into scratch (int8 values, or int4 blocks).</summary>
     public static bool QuantizesInput(DenseSpec layer) =>
         layer.Precision == LayerPrecision.Int8 || LayerSchemeRules.IsInt4(layer.Precision);
 
-    /// <summary>fp32 input scales per row the layer's kernel writes to scratch: one per row, one per int4 block, or none (static).</summary>
+    /// <summary>fp32 input scales per row the layer's kernel writes to scratch for a (padded) width <paramref name="k"/>: one per row, one per int4 block, or none (static).</summary>
     public static int InputScalesPerRow(DenseSpec layer, int k) =>
         LayerSchemeRules.IsInt4(layer.Precision) ? k / layer.Scheme.EffectiveGroupSize
         : layer.Precision == LayerPrecision.Int8 && layer.Scheme.InputQuantization == LayerInputQuantization.Dynamic ? 1

@@ -70,8 +70,8 @@ public static partial class DenseModelIO
             return "has an undefined precision, pruning, input quantization or channel norm";
         if (DenseLayout.IsInt4(layer.Precision) != (layer.GroupSize != 0))
             return $"is {layer.Precision} with group size {layer.GroupSize}";
-        if (layer.GroupSize != 0 && (layer.GroupSize is not (32 or 64 or 128) || layer.InFeatures % layer.GroupSize != 0))
-            return $"has group size {layer.GroupSize}, which is not 32, 64 or 128 dividing {layer.InFeatures}";
+        if (layer.GroupSize is not (0 or 32 or 64 or 128))
+            return $"has group size {layer.GroupSize}, which is not 32, 64 or 128";
         if (layer.Pruning != Pruning.None && layer.Precision is not (Precision.Float32 or Precision.Int8))
             return $"is {layer.Precision} with {layer.Pruning} pruning (only Float32 and Int8 prune)";
         if ((layer.Pruning == Pruning.Magnitude) != (layer.Sparsity != 0) || layer.Sparsity is < 0 or >= 1 || double.IsNaN(layer.Sparsity))

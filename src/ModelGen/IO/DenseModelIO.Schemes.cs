@@ -253,10 +253,7 @@ public static partial class DenseModelIO
         {
             case Precision.Int4:
             case Precision.Int4Asymmetric:
-                int blocks = n * (k / layer.GroupSize);
-                Int4Quantizer.Quantize(w, n, k, layer.GroupSize, layer.Precision == Precision.Int4Asymmetric,
-                    block.AsSpan<byte>(layer.WeightOffset, n * k / 2), block.AsSpan<ushort>(layer.ScaleOffset, blocks),
-                    layer.MinOffset < 0 ? [] : block.AsSpan<ushort>(layer.MinOffset, blocks), name);
+                PackInt4(layer, w, block, name);
                 break;
             case Precision.Codebook16:
             case Precision.Codebook256:
@@ -280,6 +277,32 @@ public static partial class DenseModelIO
             }
 
             block.AsSpan<float>(layer.InputScaleOffset, 1)[0] = scale;
+        }
+    }
+
+    /// <summary>Quantizes int4 blocks; rows that are not whole groups get zero columns up to the padded width first.</summary>
+    private static void PackInt4(DenseLayer layer, ReadOnlySpan<float> w, NativeBlock block, string name)
+    {
+        int n = layer.OutFeatures, k = layer.InFeatures, padded = DenseLayout.PaddedInFeatures(layer);
+        int blocks = n * (padded / layer.GroupSize);
+        float[]? rented = padded == k ? null : ArrayPool<float>.Shared.Rent(n * padded);
+        try
+        {
+            ReadOnlySpan<float> source = w;
+            if (rented is not null)
+            {
+                Span<float> wide = rented.AsSpan(0, n * padded);
+                RowPadding.Copy(w, wide, n, k, padded);
+                source = wide;
+            }
+
+            Int4Quantizer.Quantize(source, n, padded, layer.GroupSize, layer.Precision == Precision.Int4Asymmetric,
+                block.AsSpan<byte>(layer.WeightOffset, n * padded / 2), block.AsSpan<ushort>(layer.ScaleOffset, blocks),
+                layer.MinOffset < 0 ? [] : block.AsSpan<ushort>(layer.MinOffset, blocks), name);
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<float>.Shared.Return(rented);
         }
     }
 

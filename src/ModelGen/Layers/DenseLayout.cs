@@ -76,7 +76,7 @@ public static class DenseLayout
                 tensors.Add(new(TensorRole.Structure, ".weight_meta", SafeTensorsDType.U8, [SparseLayout.TwoOfFourMetaBytes(n, k)], layer.StructureOffset));
                 break;
             default:
-                tensors.Add(new(TensorRole.Weight, ".weight", ValueType(layer), WeightShape(layer.Precision, n, k), layer.WeightOffset));
+                tensors.Add(new(TensorRole.Weight, ".weight", ValueType(layer), WeightShape(layer.Precision, n, k, layer.GroupSize), layer.WeightOffset));
                 break;
         }
 
@@ -86,7 +86,7 @@ public static class DenseLayout
         }
         else if (IsInt4(layer.Precision))
         {
-            long[] blocks = [n, k / layer.GroupSize];
+            long[] blocks = [n, PaddedInFeatures(layer) / layer.GroupSize];
             tensors.Add(new(TensorRole.Scale, ".weight_scale", SafeTensorsDType.F16, blocks, layer.ScaleOffset));
             if (layer.Precision == Precision.Int4Asymmetric)
             {
@@ -146,9 +146,18 @@ public static class DenseLayout
         _ => throw new ArgumentOutOfRangeException(nameof(layer), layer.Precision, "Unknown precision."),
     };
 
-    private static long[] WeightShape(Precision precision, int n, int k) => precision switch
+    /// <summary>
+    /// The input width an int4 layer stores and computes: whole groups, the padding columns holding zero weights
+    /// (generated Forward pads the input rows with zeros through <see cref="RowPadding"/>); other layers' input width.
+    /// </summary>
+    internal static int PaddedInFeatures(DenseLayer layer) =>
+        IsInt4(layer.Precision) && layer.GroupSize > 0 ? RoundUp(layer.InFeatures, layer.GroupSize) : layer.InFeatures;
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
+    private static long[] WeightShape(Precision precision, int n, int k, int groupSize) => precision switch
     {
-        Precision.Int4 or Precision.Int4Asymmetric => [n, k / 2],
+        Precision.Int4 or Precision.Int4Asymmetric => [n, RoundUp(k, groupSize) / 2],
         Precision.Codebook16 => [n, (k + 1) / 2],
         _ => [n, k],
     };
