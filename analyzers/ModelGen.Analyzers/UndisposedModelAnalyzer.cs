@@ -139,7 +139,9 @@ public sealed class UndisposedModelAnalyzer : DiagnosticAnalyzer
     {
         var (type, creator) = creation switch
         {
-            IInvocationOperation invocation => (invocation.Type, $"{invocation.TargetMethod.ContainingType.Name}.{invocation.TargetMethod.Name}"),
+            // T.Load through IModel<T> binds to the interface method: name the type parameter, as written.
+            IInvocationOperation invocation => (invocation.Type,
+                $"{(invocation.ConstrainedToType ?? invocation.TargetMethod.ContainingType).Name}.{invocation.TargetMethod.Name}"),
             _ => (creation.Type, $"new {creation.Type?.Name}"),
         };
         var properties = ImmutableDictionary<string, string?>.Empty.Add(DiagnosticProperties.UndisposedKind, kind);
