@@ -63,6 +63,17 @@ internal static class DiagnosticDescriptors
         description: "A model's activation block is planned for MaxBatch samples, and Forward rejects larger batches. A batch the compiler can compute is checked at build time.",
         helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.OversizedBatch));
 
+    /// <summary>MG0006.</summary>
+    public static readonly DiagnosticDescriptor UndisposedModel = new(
+        RuleIdentifiers.UndisposedModel,
+        title: "Model or native buffer not disposed",
+        messageFormat: "The '{0}' created by '{1}' owns native memory, but {2}",
+        "ModelGen.Memory",
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "Models and NativeBlocks hold native memory the garbage collector does not see; only Dispose frees it promptly (the finalizer is a late safety net). Every instance a method creates must be disposed on every path, or handed to an owner that disposes it.",
+        helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.UndisposedModel));
+
     /// <summary>MG0009.</summary>
     public static readonly DiagnosticDescriptor PaddingWaste = new(
         RuleIdentifiers.PaddingWaste,

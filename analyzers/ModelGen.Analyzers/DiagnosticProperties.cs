@@ -14,4 +14,10 @@ internal static class DiagnosticProperties
 
     /// <summary>MG0004: a smaller precision for that layer (absent when it is already Int8).</summary>
     public const string LowerPrecision = "LowerPrecision";
+
+    /// <summary>MG0006: how the instance is lost, one of <see cref="Analyzers.UndisposedKind"/>.</summary>
+    public const string UndisposedKind = "UndisposedKind";
+
+    /// <summary>MG0006: the field that holds the instance (kind <see cref="Analyzers.UndisposedKind.Field"/>).</summary>
+    public const string UndisposedField = "UndisposedField";
 }

@@ -18,6 +18,9 @@ internal static class RuleIdentifiers
     /// <summary>Forward is called with a constant batch above MaxBatch.</summary>
     public const string OversizedBatch = "MG0005";
 
+    /// <summary>A model or native block is created and not disposed on every path.</summary>
+    public const string UndisposedModel = "MG0006";
+
     /// <summary>A layer width leaves a large share of vector lanes empty.</summary>
     public const string PaddingWaste = "MG0009";
 

@@ -25,7 +25,7 @@ internal static class AnalyzerHarness
 
     /// <summary>Every ModelGen analyzer.</summary>
     public static ImmutableArray<DiagnosticAnalyzer> All { get; } =
-        [new ModelDeclarationAnalyzer(), new ModelMemoryAnalyzer(), new OversizedBatchAnalyzer(), new SlowPathAnalyzer()];
+        [new ModelDeclarationAnalyzer(), new ModelMemoryAnalyzer(), new OversizedBatchAnalyzer(), new SlowPathAnalyzer(), new UndisposedModelAnalyzer()];
 
     /// <summary>
     /// The analyzers' diagnostics and the compilation they ran on (generator output included). <paramref name="options"/>

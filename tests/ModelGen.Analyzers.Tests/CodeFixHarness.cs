@@ -16,21 +16,38 @@ internal static class CodeFixHarness
     public static async Task<string> ApplyAsync(CodeFixProvider provider, string source, string? title = null)
     {
         var cancellationToken = TestContext.Current.CancellationToken;
-        var (diagnostics, _) = await AnalyzerHarness.AnalyzeAsync(source);
-        var diagnostic = diagnostics.First(d => provider.FixableDiagnosticIds.Contains(d.Id));
-
         using var workspace = new AdhocWorkspace();
-        var project = workspace.AddProject("Fix", LanguageNames.CSharp)
-            .WithMetadataReferences([.. Net100.References.All, MetadataReference.CreateFromFile(typeof(ModelAttribute).Assembly.Location)])
-            .WithParseOptions(new CSharpParseOptions(LanguageVersion.Latest));
-        var document = project.AddDocument("Test.cs", source);
-
-        var actions = new List<CodeAction>();
-        await provider.RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), cancellationToken));
+        var (document, actions) = await ActionsAsync(workspace, provider, source);
         var action = title is null ? Assert.Single(actions) : Assert.Single(actions, a => a.Title.StartsWith(title, StringComparison.Ordinal));
         var operations = await action.GetOperationsAsync(cancellationToken);
         var changed = Assert.Single(operations.OfType<ApplyChangesOperation>()).ChangedSolution;
         var text = await changed.GetDocument(document.Id)!.GetTextAsync(cancellationToken);
         return text.ToString();
+    }
+
+    /// <summary>The titles of the fixes offered for the first diagnostic the provider fixes (which must exist).</summary>
+    public static async Task<IReadOnlyList<string>> TitlesAsync(CodeFixProvider provider, string source)
+    {
+        using var workspace = new AdhocWorkspace();
+        var (_, actions) = await ActionsAsync(workspace, provider, source);
+        return actions.Select(a => a.Title).ToList();
+    }
+
+    private static async Task<(Document Document, List<CodeAction> Actions)> ActionsAsync(
+        AdhocWorkspace workspace, CodeFixProvider provider, string source)
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var (diagnostics, _) = await AnalyzerHarness.AnalyzeAsync(source);
+        var diagnostic = diagnostics.First(d => provider.FixableDiagnosticIds.Contains(d.Id));
+
+        var project = workspace.AddProject("Fix", LanguageNames.CSharp)
+            .WithMetadataReferences([.. Net100.References.All, MetadataReference.CreateFromFile(typeof(ModelAttribute).Assembly.Location)])
+            .WithParseOptions(new CSharpParseOptions(LanguageVersion.Latest))
+            .WithCompilationOptions(new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        var document = project.AddDocument("Test.cs", source);
+
+        var actions = new List<CodeAction>();
+        await provider.RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), cancellationToken));
+        return (document, actions);
     }
 }
