@@ -78,13 +78,16 @@ internal static class DenseInt4Avx2
         {
             int count = Math.Min(ChunkBlocks, a.Blocks - g0);
             ref sbyte xc = ref Unsafe.Add(ref x, (nint)g0 * gs);
-            Vector256<int> xSums = BlockSums(ref xc, ref Unsafe.NullRef<byte>(), count, gs, ones: true);
-            Vector256<float> xSumsF = Vector256.ConvertToSingle(xSums);
+            Vector256<int> xSums = gs == 32 && count == ChunkBlocks ? default : BlockSums(ref xc, ref Unsafe.NullRef<byte>(), count, gs, ones: true);
             Vector256<float> xs = count == ChunkBlocks ? Vector256.LoadUnsafe(ref xScales, (nuint)g0) : default;
+            bool full32 = gs == 32 && count == ChunkBlocks;
+            if (full32) xSums = Sums32(ref xc);
+            Vector256<float> xSumsF = Vector256.ConvertToSingle(xSums);
             for (int r = 0; r < rows; r++)
             {
                 int row = j + r * stride;
-                Vector256<int> dots = BlockSums(ref xc, ref Unsafe.Add(ref a.WRow(row), (nint)g0 * gs / 2), count, gs, ones: false);
+                ref byte wc = ref Unsafe.Add(ref a.WRow(row), (nint)g0 * gs / 2);
+                Vector256<int> dots = full32 ? Dots32(ref xc, ref wc) : BlockSums(ref xc, ref wc, count, gs, ones: false);
                 Vector256<float> s = ScaleProducts(in a, ref a.ScaleRow(row), ref xScales, xs, g0, count);
                 Vector256<float> value;
                 if (!a.Asymmetric)
@@ -96,12 +99,45 @@ internal static class DenseInt4Avx2
                     Vector256<float> m = ScaleProducts(in a, ref a.MinRow(row), ref xScales, xs, g0, count);
                     value = Vector256.ConvertToSingle(dots) * s + xSumsF * m;
                 }
-                acc[r] += value;
+                Unsafe.Add(ref MemoryMarshal.GetReference(acc), r) += value;
             }
         }
         for (int r = 0; r < rows; r++)
             a.Store(b, j + r * stride, acc[r].GetLower(), acc[r].GetUpper());
     }
+
+    /// <summary>The common case, spelled out branch-free: 8 whole blocks of 32, sum xq * nibble per block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Dots32(ref sbyte x, ref byte w)
+    {
+        Vector256<byte> mask = Vector256.Create((byte)0x0F);
+        Vector256<int> h = Avx2.HorizontalAdd(
+            Avx2.HorizontalAdd(Load32(ref x, ref w, 0, mask), Load32(ref x, ref w, 1, mask)),
+            Avx2.HorizontalAdd(Load32(ref x, ref w, 2, mask), Load32(ref x, ref w, 3, mask)));
+        return Avx2.PermuteVar8x32(h, Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Load32(ref sbyte x, ref byte w, nuint u, Vector256<byte> mask)
+    {
+        Vector256<byte> packed = Vector256.LoadUnsafe(ref w, u * 32);
+        Vector256<short> p = Avx2.MultiplyAddAdjacent(packed & mask, Vector256.LoadUnsafe(ref x, u * 64))
+            + Avx2.MultiplyAddAdjacent((packed.AsUInt16() >> 4).AsByte() & mask, Vector256.LoadUnsafe(ref x, u * 64 + 32));
+        return Avx2.MultiplyAddAdjacent(p, Vector256<short>.One);
+    }
+
+    /// <summary>8 whole blocks of 32: sum xq per block.</summary>
+    private static Vector256<int> Sums32(ref sbyte x)
+    {
+        Vector256<int> h = Avx2.HorizontalAdd(Avx2.HorizontalAdd(XLoad32(ref x, 0), XLoad32(ref x, 1)),
+            Avx2.HorizontalAdd(XLoad32(ref x, 2), XLoad32(ref x, 3)));
+        return Avx2.PermuteVar8x32(h, Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> XLoad32(ref sbyte x, nuint u) =>
+        Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Vector256<byte>.One, Vector256.LoadUnsafe(ref x, u * 64))
+            + Avx2.MultiplyAddAdjacent(Vector256<byte>.One, Vector256.LoadUnsafe(ref x, u * 64 + 32)), Vector256<short>.One);
 
     /// <summary>
     /// xScale * the fp16 values (scales or mins) of blocks g0 .. g0 + count - 1 in lanes 0 .. count - 1; the lanes past

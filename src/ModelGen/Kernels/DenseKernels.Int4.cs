@@ -13,9 +13,11 @@ public static partial class DenseKernels
     /// integer dot product, scaled once (llama.cpp's Q4_0 x Q8_0).
     /// </summary>
     /// <remarks>
-    /// <para>Measured on a 4096 x 4096 GEMV from memory this int8-activation form beat dequantizing the weights to fp32
-    /// in registers and multiplying with fp32 x (see the bench's <c>gemv4096.int4</c> lines): per 32 weights it needs
-    /// about 8 integer operations where the fp32 form needs 4 widenings, 4 conversions and 4 FMAs plus x loads.</para>
+    /// <para>Measured on a 4096 x 4096 group-32 GEMV from memory (AVX2, shared 2-core EPYC, noisy) this int8-activation
+    /// form took 2.5-3.9 ms against 6.1-7.9 ms for dequantizing the weights to fp32 in registers and multiplying with
+    /// fp32 x (bench <c>Int4DequantGemv</c>, same runs): per 32 weights it needs about 8 integer operations where the
+    /// fp32 form needs 4 widenings, 4 conversions and 4 FMAs. It is still compute-bound (~40 cycles per row per 8
+    /// blocks), slower than the int8 GEMV; see the bench's <c>gemv4096.int4_vs_int8</c> line.</para>
     /// <para>Each block of x gets <c>xScale = max|x_block| / 127</c> and <c>xq = round-half-even(x / xScale)</c> (the
     /// rule of <see cref="Int8"/>, per block). Block g then contributes <c>(dot - 8 xSum) * (xScale * scale)</c>
     /// (symmetric) or <c>dot * (xScale * scale) + xSum * (xScale * min)</c> (asymmetric) with dot = sum xq * nibble and
