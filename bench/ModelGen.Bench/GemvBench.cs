@@ -22,6 +22,21 @@ public static class GemvBench
             DenseKernels.Int8(x, block.AsSpan<sbyte>(0, Size * Size), block.AsSpan<float>(Size * Size, Size), default, y,
                 1, Size, Size, Activation.None, scratch.AsSpan<sbyte>(0, Size), scratch.AsSpan<float>(Size, 1)));
 
+    /// <summary>
+    /// int4 weights (symmetric, group size 32: llama.cpp's Q4_0 block) through <see cref="DenseKernels.Int4"/>; the
+    /// matrix bytes are the packed nibbles plus the fp16 scales. Returns (kernel, streaming-read) microseconds.
+    /// </summary>
+    public static (double KernelUs, double StreamUs) Int4(bool quick) =>
+        Measure(Size * Size / 2 + Size * (Size / 32) * sizeof(ushort), quick, (block, x, y, scratch) =>
+            DenseKernels.Int4(x, block.AsSpan<byte>(0, Size * Size / 2), block.AsSpan<ushort>(Size * Size / 2, Size * (Size / 32)),
+                default, default, y, 1, Size, Size, 32, Activation.None, scratch.AsSpan<sbyte>(0, Size), scratch.AsSpan<float>(Size, Size / 32)));
+
+    /// <summary>The same int4 GEMV dequantizing W to fp32 in registers (<see cref="Int4DequantGemv"/>), for comparison.</summary>
+    public static (double KernelUs, double StreamUs) Int4DequantizeToFloat(bool quick) =>
+        Measure(Size * Size / 2 + Size * (Size / 32) * sizeof(ushort), quick, (block, x, y, scratch) =>
+            Int4DequantGemv.Run(x, block.AsSpan<byte>(0, Size * Size / 2), block.AsSpan<ushort>(Size * Size / 2, Size * (Size / 32)),
+                y, Size, Size));
+
     private delegate void Product(NativeBlock matrix, float[] x, float[] y, NativeBlock scratch);
 
     // Enough copies of the matrix to exceed the caches; each call uses the next copy.

@@ -80,6 +80,15 @@ foreach (var g in gemv)
     Console.WriteLine($"RESULT gemv4096.{g.Precision} modelgen_us={g.KernelUs:F1} bandwidth_fraction={g.StreamUs / g.KernelUs:F3}");
 }
 
+// int4 GEMV (group 32, symmetric) against the int8 GEMV measured above, and the fp32-dequantizing alternative.
+{
+    var (i4Us, i4Stream) = GemvBench.Int4(quick);
+    var (i4FloatUs, _) = System.Runtime.Intrinsics.X86.Avx2.IsSupported ? GemvBench.Int4DequantizeToFloat(quick) : (double.NaN, 0);
+    Console.WriteLine($"gemv 4096x4096 b1 int4 g32: kernel {i4Us:F1} us (dequantize-to-fp32 variant {i4FloatUs:F1} us), stream read {i4Stream:F1} us, int8 {i8Us:F1} us");
+    Console.WriteLine($"RESULT gemv4096.int4 modelgen_us={i4Us:F1} bandwidth_fraction={i4Stream / i4Us:F3}");
+    Console.WriteLine($"RESULT gemv4096.int4_vs_int8 speedup={i8Us / i4Us:F3}");
+}
+
 Console.WriteLine($"RESULT overhead.tiny.b1 forward_ns={forwardUs * 1000:F0} kernels_ns={kernelsUs * 1000:F0}");
 
 double Time<TModel>(string weights, float[] input, int batch) where TModel : IModel<TModel>

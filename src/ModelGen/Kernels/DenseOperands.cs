@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using ModelGen.Numerics;
 
 namespace ModelGen.Kernels;
 
@@ -88,4 +90,87 @@ internal readonly ref struct Int8Dense
     }
 
     public ref float YAt(int b, int j) => ref Unsafe.Add(ref Y, (nint)b * N + j);
+}
+
+/// <summary>
+/// The validated operands of one int4 dense call, x already quantized per block (see
+/// <see cref="DenseKernels.Int4(ReadOnlySpan{float}, ReadOnlySpan{byte}, ReadOnlySpan{ushort}, ReadOnlySpan{ushort}, ReadOnlySpan{float}, Span{float}, int, int, int, int, Activation, Span{sbyte}, Span{float})"/>
+/// for the arithmetic every path follows).
+/// </summary>
+internal readonly ref struct Int4Dense
+{
+    /// <summary>Float partial sums per output: block g adds into slot g % 8.</summary>
+    public const int Slots = 8;
+
+    public readonly ref sbyte Xq;
+    public readonly ref float XScales;
+    public readonly ref byte W;
+    public readonly ref ushort Scales;
+    public readonly ref ushort Mins;
+    public readonly ref float Bias;
+    public readonly ref float Y;
+    public readonly int Batch, K, N, GroupSize, Blocks;
+    public readonly bool HasBias, Asymmetric;
+    public readonly Activation Activation;
+
+    public Int4Dense(Span<sbyte> xq, Span<float> xScales, ReadOnlySpan<byte> w, ReadOnlySpan<ushort> scales,
+        ReadOnlySpan<ushort> mins, ReadOnlySpan<float> bias, Span<float> y, int batch, int k, int n, int groupSize,
+        Activation activation)
+    {
+        Xq = ref MemoryMarshal.GetReference(xq);
+        XScales = ref MemoryMarshal.GetReference(xScales);
+        W = ref MemoryMarshal.GetReference(w);
+        Scales = ref MemoryMarshal.GetReference(scales);
+        Mins = ref MemoryMarshal.GetReference(mins);
+        Bias = ref MemoryMarshal.GetReference(bias);
+        Y = ref MemoryMarshal.GetReference(y);
+        Batch = batch;
+        K = k;
+        N = n;
+        GroupSize = groupSize;
+        Blocks = groupSize == 0 ? 0 : k / groupSize;
+        HasBias = !bias.IsEmpty;
+        Asymmetric = !mins.IsEmpty;
+        Activation = activation;
+    }
+
+    public ref sbyte XRow(int b) => ref Unsafe.Add(ref Xq, (nint)b * K);
+
+    public ref float XScaleRow(int b) => ref Unsafe.Add(ref XScales, (nint)b * Blocks);
+
+    public ref byte WRow(int j) => ref Unsafe.Add(ref W, (nint)j * (K / 2));
+
+    public ref ushort ScaleRow(int j) => ref Unsafe.Add(ref Scales, (nint)j * Blocks);
+
+    public ref ushort MinRow(int j) => ref Unsafe.Add(ref Mins, (nint)j * Blocks);
+
+    /// <summary>
+    /// Block g's contribution to y[b, j] from its exact integer sums: <c>dot = sum xq * nibble</c> and
+    /// <c>xSum = sum xq</c>. Symmetric: <c>(float)(dot - 8 xSum) * (xScale * scale)</c>; asymmetric:
+    /// <c>(float)dot * (xScale * scale) + (float)xSum * (xScale * min)</c>. Separate roundings, no fused multiply-add,
+    /// so SIMD lanes doing the same operations give the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float BlockValue(int b, int j, int g, int dot, int xSum)
+    {
+        float xScale = Unsafe.Add(ref XScaleRow(b), g);
+        float s = xScale * HalfConversion.ToSingle(Unsafe.Add(ref ScaleRow(j), g));
+        if (!Asymmetric)
+            return (dot - Quantization.Int4Quantizer.SymmetricOffset * xSum) * s;
+        float m = xScale * HalfConversion.ToSingle(Unsafe.Add(ref MinRow(j), g));
+        return dot * s + xSum * m;
+    }
+
+    /// <summary>
+    /// Adds the 8 slots in the one order every path uses, <c>t = slots[0..3] + slots[4..7]</c> lane by lane, then
+    /// <c>(t0 + t1) + (t2 + t3)</c>; adds the bias, activates and writes y[b, j].
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Store(int b, int j, Vector128<float> low, Vector128<float> high)
+    {
+        Vector128<float> t = low + high;
+        float sum = (t.GetElement(0) + t.GetElement(1)) + (t.GetElement(2) + t.GetElement(3));
+        if (HasBias) sum += Unsafe.Add(ref Bias, j);
+        Unsafe.Add(ref Y, (nint)b * N + j) = ActivationFunctions.Apply(sum, Activation);
+    }
 }

@@ -1,0 +1,98 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace ModelGen.Kernels;
+
+/// <summary>
+/// 128-bit int4 kernels, generic over the int8 multiply-accumulate step (portable, arm64 widening multiplies, or
+/// SDOT): nibbles 0..15 are valid sbytes, so the int8 steps multiply them by x exactly. 16 packed bytes (32 values)
+/// per step; 4 W rows share each x vector. Block sums are reduced to ints and scaled in scalar code, the same
+/// operations as <see cref="DenseInt4Scalar"/>.
+/// </summary>
+internal static class DenseInt4128
+{
+    private const int Rows = 4;
+
+    [SkipLocalsInit]
+    public static void Run<TDot>(in Int4Dense a) where TDot : struct, IInt8Dot128
+    {
+        Span<float> slots = stackalloc float[Rows * Int4Dense.Slots];
+        for (int j = 0; j < a.N; j += Rows)
+        {
+            int rows = Math.Min(Rows, a.N - j);
+            for (int b = 0; b < a.Batch; b++)
+            {
+                slots.Clear();
+                if (rows == Rows)
+                    Rows4<TDot>(in a, j, b, slots);
+                else
+                    for (int r = 0; r < rows; r++)
+                        Row1<TDot>(in a, j + r, b, slots.Slice(r * Int4Dense.Slots));
+                for (int r = 0; r < rows; r++)
+                {
+                    Span<float> s = slots.Slice(r * Int4Dense.Slots, Int4Dense.Slots);
+                    a.Store(b, j + r, Vector128.Create(s[0], s[1], s[2], s[3]), Vector128.Create(s[4], s[5], s[6], s[7]));
+                }
+            }
+        }
+    }
+
+    private static void Rows4<TDot>(in Int4Dense a, int j, int b, Span<float> slots) where TDot : struct, IInt8Dot128
+    {
+        ref sbyte x = ref a.XRow(b);
+        ref byte w0 = ref a.WRow(j);
+        nuint rowBytes = (nuint)(a.K / 2);
+        ref byte w1 = ref Unsafe.Add(ref w0, rowBytes);
+        ref byte w2 = ref Unsafe.Add(ref w1, rowBytes);
+        ref byte w3 = ref Unsafe.Add(ref w2, rowBytes);
+        nuint chunks = (nuint)(a.GroupSize / 32);
+        for (int g = 0; g < a.Blocks; g++)
+        {
+            Vector128<int> d0 = default, d1 = default, d2 = default, d3 = default, xs = default;
+            nuint start = (nuint)g * chunks;
+            for (nuint c = start; c < start + chunks; c++)
+            {
+                Vector128<sbyte> xLow = Vector128.LoadUnsafe(ref x, 32 * c), xHigh = Vector128.LoadUnsafe(ref x, 32 * c + 16);
+                xs = TDot.Accumulate(TDot.Accumulate(xs, Vector128<sbyte>.One, xLow), Vector128<sbyte>.One, xHigh);
+                d0 = Step<TDot>(d0, Vector128.LoadUnsafe(ref w0, 16 * c), xLow, xHigh);
+                d1 = Step<TDot>(d1, Vector128.LoadUnsafe(ref w1, 16 * c), xLow, xHigh);
+                d2 = Step<TDot>(d2, Vector128.LoadUnsafe(ref w2, 16 * c), xLow, xHigh);
+                d3 = Step<TDot>(d3, Vector128.LoadUnsafe(ref w3, 16 * c), xLow, xHigh);
+            }
+            int xSum = Vector128.Sum(xs), slot = g % Int4Dense.Slots;
+            slots[slot] += a.BlockValue(b, j, g, Vector128.Sum(d0), xSum);
+            slots[Int4Dense.Slots + slot] += a.BlockValue(b, j + 1, g, Vector128.Sum(d1), xSum);
+            slots[2 * Int4Dense.Slots + slot] += a.BlockValue(b, j + 2, g, Vector128.Sum(d2), xSum);
+            slots[3 * Int4Dense.Slots + slot] += a.BlockValue(b, j + 3, g, Vector128.Sum(d3), xSum);
+        }
+    }
+
+    private static void Row1<TDot>(in Int4Dense a, int j, int b, Span<float> slots) where TDot : struct, IInt8Dot128
+    {
+        ref sbyte x = ref a.XRow(b);
+        ref byte w = ref a.WRow(j);
+        nuint chunks = (nuint)(a.GroupSize / 32);
+        for (int g = 0; g < a.Blocks; g++)
+        {
+            Vector128<int> d = default, xs = default;
+            nuint start = (nuint)g * chunks;
+            for (nuint c = start; c < start + chunks; c++)
+            {
+                Vector128<sbyte> xLow = Vector128.LoadUnsafe(ref x, 32 * c), xHigh = Vector128.LoadUnsafe(ref x, 32 * c + 16);
+                xs = TDot.Accumulate(TDot.Accumulate(xs, Vector128<sbyte>.One, xLow), Vector128<sbyte>.One, xHigh);
+                d = Step<TDot>(d, Vector128.LoadUnsafe(ref w, 16 * c), xLow, xHigh);
+            }
+            slots[g % Int4Dense.Slots] += a.BlockValue(b, j, g, Vector128.Sum(d), Vector128.Sum(xs));
+        }
+    }
+
+    /// <summary>acc + the 32 products of one chunk: low nibbles times x[0..15], high nibbles times x[16..31].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> Step<TDot>(Vector128<int> acc, Vector128<byte> packed, Vector128<sbyte> xLow, Vector128<sbyte> xHigh)
+        where TDot : struct, IInt8Dot128
+    {
+        Vector128<byte> mask = Vector128.Create((byte)0x0F);
+        acc = TDot.Accumulate(acc, (packed & mask).AsSByte(), xLow);
+        return TDot.Accumulate(acc, Vector128.ShiftRightLogical(packed, 4).AsSByte(), xHigh);
+    }
+}
