@@ -14,4 +14,10 @@ internal static class DiagnosticProperties
 
     /// <summary>MG0004: a smaller precision for that layer (absent when it is already Int8).</summary>
     public const string LowerPrecision = "LowerPrecision";
+
+    /// <summary>MG0007: "true" when the creation uses nothing that changes between iterations, so it can move before the loop.</summary>
+    public const string Hoistable = "Hoistable";
+
+    /// <summary>MG0007: "true" when the loop writes into the array, so a hoisted array must be cleared where it was created.</summary>
+    public const string ClearAfterHoist = "ClearAfterHoist";
 }

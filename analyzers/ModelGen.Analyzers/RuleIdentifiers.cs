@@ -18,6 +18,12 @@ internal static class RuleIdentifiers
     /// <summary>Forward is called with a constant batch above MaxBatch.</summary>
     public const string OversizedBatch = "MG0005";
 
+    /// <summary>A model load, a native block or a Forward buffer allocated on every iteration of a loop.</summary>
+    public const string HotLoopAllocation = "MG0007";
+
+    /// <summary>Native memory without 64-byte alignment backs a tensor handed to ModelGen.</summary>
+    public const string UnalignedBuffer = "MG0008";
+
     /// <summary>A layer width leaves a large share of vector lanes empty.</summary>
     public const string PaddingWaste = "MG0009";
 

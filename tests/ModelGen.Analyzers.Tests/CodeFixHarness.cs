@@ -20,10 +20,7 @@ internal static class CodeFixHarness
         var diagnostic = diagnostics.First(d => provider.FixableDiagnosticIds.Contains(d.Id));
 
         using var workspace = new AdhocWorkspace();
-        var project = workspace.AddProject("Fix", LanguageNames.CSharp)
-            .WithMetadataReferences([.. Net100.References.All, MetadataReference.CreateFromFile(typeof(ModelAttribute).Assembly.Location)])
-            .WithParseOptions(new CSharpParseOptions(LanguageVersion.Latest));
-        var document = project.AddDocument("Test.cs", source);
+        var document = AddDocument(workspace, source);
 
         var actions = new List<CodeAction>();
         await provider.RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), cancellationToken));
@@ -33,4 +30,27 @@ internal static class CodeFixHarness
         var text = await changed.GetDocument(document.Id)!.GetTextAsync(cancellationToken);
         return text.ToString();
     }
+
+    /// <summary>The titles of the fixes offered for every diagnostic <paramref name="provider"/> fixes in a source.</summary>
+    public static async Task<List<string>> ActionsAsync(CodeFixProvider provider, string source)
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var (diagnostics, _) = await AnalyzerHarness.AnalyzeAsync(source);
+        using var workspace = new AdhocWorkspace();
+        var document = AddDocument(workspace, source);
+        var titles = new List<string>();
+        foreach (var diagnostic in diagnostics.Where(d => provider.FixableDiagnosticIds.Contains(d.Id)))
+        {
+            await provider.RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (action, _) => titles.Add(action.Title), cancellationToken));
+        }
+
+        return titles;
+    }
+
+    private static Document AddDocument(AdhocWorkspace workspace, string source) =>
+        workspace.AddProject("Fix", LanguageNames.CSharp)
+            .WithMetadataReferences([.. Net100.References.All, MetadataReference.CreateFromFile(typeof(ModelAttribute).Assembly.Location)])
+            .WithParseOptions(new CSharpParseOptions(LanguageVersion.Latest))
+            .WithCompilationOptions(new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true))
+            .AddDocument("Test.cs", source);
 }
