@@ -10,7 +10,6 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Editing;
 using Microsoft.CodeAnalysis.Formatting;
-using Microsoft.CodeAnalysis.Simplification;
 using ModelGen.Analyzers;
 
 namespace ModelGen.CodeFixes;
@@ -81,7 +80,7 @@ public sealed class FixHotLoopAllocation : CodeFixProvider
     private static async Task<Document> HoistAsync(Document document, LocalDeclarationStatementSyntax declaration, StatementSyntax loop, bool clear, CancellationToken cancellationToken)
     {
         var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
-        var moved = declaration.WithLeadingTrivia(SyntaxFactory.ElasticMarker).WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed)
+        var moved = declaration.WithLeadingTrivia(SyntaxFactory.ElasticMarker)
             .WithAdditionalAnnotations(Formatter.Annotation);
         if (loop.Parent is GlobalStatementSyntax global)
         {
@@ -96,9 +95,11 @@ public sealed class FixHotLoopAllocation : CodeFixProvider
         {
             // A new array starts zeroed on every iteration; the reused one is cleared where it used to be created.
             var name = declaration.Declaration.Variables[0].Identifier.ValueText;
-            var arrayClear = SyntaxFactory.ParseExpression($"System.Array.Clear({name})");
-            editor.ReplaceNode(declaration, SyntaxFactory.ExpressionStatement(arrayClear.WithAdditionalAnnotations(Simplifier.Annotation))
-                .WithTriviaFrom(declaration));
+            var arrayInScope = editor.SemanticModel.GetSpeculativeSymbolInfo(
+                declaration.SpanStart, SyntaxFactory.IdentifierName("Array"), SpeculativeBindingOption.BindAsTypeOrNamespace).Symbol
+                is ITypeSymbol { SpecialType: SpecialType.System_Array };
+            var arrayClear = SyntaxFactory.ParseStatement($"{(arrayInScope ? "Array" : "System.Array")}.Clear({name});");
+            editor.ReplaceNode(declaration, arrayClear.WithTriviaFrom(declaration));
         }
         else
         {
