@@ -74,6 +74,28 @@ internal static class DiagnosticDescriptors
         description: "Models and NativeBlocks hold native memory the garbage collector does not see; only Dispose frees it promptly (the finalizer is a late safety net). Every instance a method creates must be disposed on every path, or handed to an owner that disposes it.",
         helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.UndisposedModel));
 
+    /// <summary>MG0007.</summary>
+    public static readonly DiagnosticDescriptor HotLoopAllocation = new(
+        RuleIdentifiers.HotLoopAllocation,
+        title: "Model load or tensor allocation inside a loop",
+        messageFormat: "{0} inside a {1} loop runs on every iteration: {2}",
+        "ModelGen.Performance",
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "Load reads, validates and packs the whole weight file into a new native block; a NativeBlock or a managed buffer for Forward is a fresh allocation (zeroed, and garbage for the GC). Inside a loop they repeat on every iteration although one instance, created before the loop, serves them all.",
+        helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.HotLoopAllocation));
+
+    /// <summary>MG0008.</summary>
+    public static readonly DiagnosticDescriptor UnalignedBuffer = new(
+        RuleIdentifiers.UnalignedBuffer,
+        title: "Native buffer for ModelGen is not 64-byte aligned",
+        messageFormat: "Memory from '{0}' is not 64-byte aligned but backs a tensor passed to '{1}': allocate it with NativeMemory.AlignedAlloc(size, 64) and free it with NativeMemory.AlignedFree, or use a ModelGen.NativeBlock",
+        "ModelGen.Performance",
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "NativeMemory.Alloc, AllocZeroed and Marshal.AllocHGlobal guarantee only the platform's malloc alignment (16 bytes on 64-bit systems). ModelGen's kernels read tensors in 32-byte vectors: from a 16-byte-aligned start every other vector straddles two 64-byte cache lines and costs two loads.",
+        helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.UnalignedBuffer));
+
     /// <summary>MG0009.</summary>
     public static readonly DiagnosticDescriptor PaddingWaste = new(
         RuleIdentifiers.PaddingWaste,

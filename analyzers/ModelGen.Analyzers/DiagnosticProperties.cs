@@ -20,4 +20,10 @@ internal static class DiagnosticProperties
 
     /// <summary>MG0006: the field that holds the instance (kind <see cref="Analyzers.UndisposedKind.Field"/>).</summary>
     public const string UndisposedField = "UndisposedField";
+
+    /// <summary>MG0007: "true" when the creation uses nothing that changes between iterations, so it can move before the loop.</summary>
+    public const string Hoistable = "Hoistable";
+
+    /// <summary>MG0007: "true" when the loop writes into the array, so a hoisted array must be cleared where it was created.</summary>
+    public const string ClearAfterHoist = "ClearAfterHoist";
 }

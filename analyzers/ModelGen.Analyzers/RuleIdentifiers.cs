@@ -21,6 +21,12 @@ internal static class RuleIdentifiers
     /// <summary>A model or native block is created and not disposed on every path.</summary>
     public const string UndisposedModel = "MG0006";
 
+    /// <summary>A model load, a native block or a Forward buffer allocated on every iteration of a loop.</summary>
+    public const string HotLoopAllocation = "MG0007";
+
+    /// <summary>Native memory without 64-byte alignment backs a tensor handed to ModelGen.</summary>
+    public const string UnalignedBuffer = "MG0008";
+
     /// <summary>A layer width leaves a large share of vector lanes empty.</summary>
     public const string PaddingWaste = "MG0009";
 

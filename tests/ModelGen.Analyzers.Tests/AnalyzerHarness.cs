@@ -25,7 +25,10 @@ internal static class AnalyzerHarness
 
     /// <summary>Every ModelGen analyzer.</summary>
     public static ImmutableArray<DiagnosticAnalyzer> All { get; } =
-        [new ModelDeclarationAnalyzer(), new ModelMemoryAnalyzer(), new OversizedBatchAnalyzer(), new SlowPathAnalyzer(), new UndisposedModelAnalyzer()];
+        [
+            new ModelDeclarationAnalyzer(), new ModelMemoryAnalyzer(), new OversizedBatchAnalyzer(), new SlowPathAnalyzer(),
+            new UndisposedModelAnalyzer(), new HotLoopAllocationAnalyzer(), new UnalignedBufferAnalyzer(),
+        ];
 
     /// <summary>
     /// The analyzers' diagnostics and the compilation they ran on (generator output included). <paramref name="options"/>
@@ -39,7 +42,8 @@ internal static class AnalyzerHarness
             "AnalyzerTest",
             [CSharpSyntaxTree.ParseText(source, s_parseOptions, path: "Test.cs", cancellationToken: cancellationToken)],
             s_references,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+            // Unsafe code allowed: MG0008's sources build spans over native pointers.
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
         CSharpGeneratorDriver.Create([new ModelGenerator().AsSourceGenerator()], parseOptions: s_parseOptions)
             .RunGeneratorsAndUpdateCompilation(compilation, out var generated, out _, cancellationToken);
 

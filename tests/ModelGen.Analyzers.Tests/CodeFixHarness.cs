@@ -17,7 +17,7 @@ internal static class CodeFixHarness
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         using var workspace = new AdhocWorkspace();
-        var (document, actions) = await ActionsAsync(workspace, provider, source);
+        var (document, actions) = await FirstDiagnosticActionsAsync(workspace, provider, source);
         var action = title is null ? Assert.Single(actions) : Assert.Single(actions, a => a.Title.StartsWith(title, StringComparison.Ordinal));
         var operations = await action.GetOperationsAsync(cancellationToken);
         var changed = Assert.Single(operations.OfType<ApplyChangesOperation>()).ChangedSolution;
@@ -29,25 +29,43 @@ internal static class CodeFixHarness
     public static async Task<IReadOnlyList<string>> TitlesAsync(CodeFixProvider provider, string source)
     {
         using var workspace = new AdhocWorkspace();
-        var (_, actions) = await ActionsAsync(workspace, provider, source);
+        var (_, actions) = await FirstDiagnosticActionsAsync(workspace, provider, source);
         return actions.Select(a => a.Title).ToList();
     }
 
-    private static async Task<(Document Document, List<CodeAction> Actions)> ActionsAsync(
+    /// <summary>The titles of the fixes offered for every diagnostic <paramref name="provider"/> fixes in a source.</summary>
+    public static async Task<List<string>> ActionsAsync(CodeFixProvider provider, string source)
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var (diagnostics, _) = await AnalyzerHarness.AnalyzeAsync(source);
+        using var workspace = new AdhocWorkspace();
+        var document = AddDocument(workspace, source);
+        var titles = new List<string>();
+        foreach (var diagnostic in diagnostics.Where(d => provider.FixableDiagnosticIds.Contains(d.Id)))
+        {
+            await provider.RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (action, _) => titles.Add(action.Title), cancellationToken));
+        }
+
+        return titles;
+    }
+
+    private static async Task<(Document Document, List<CodeAction> Actions)> FirstDiagnosticActionsAsync(
         AdhocWorkspace workspace, CodeFixProvider provider, string source)
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         var (diagnostics, _) = await AnalyzerHarness.AnalyzeAsync(source);
         var diagnostic = diagnostics.First(d => provider.FixableDiagnosticIds.Contains(d.Id));
-
-        var project = workspace.AddProject("Fix", LanguageNames.CSharp)
-            .WithMetadataReferences([.. Net100.References.All, MetadataReference.CreateFromFile(typeof(ModelAttribute).Assembly.Location)])
-            .WithParseOptions(new CSharpParseOptions(LanguageVersion.Latest))
-            .WithCompilationOptions(new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
-        var document = project.AddDocument("Test.cs", source);
-
+        var document = AddDocument(workspace, source);
         var actions = new List<CodeAction>();
         await provider.RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), cancellationToken));
         return (document, actions);
     }
+
+    private static Document AddDocument(AdhocWorkspace workspace, string source) =>
+        workspace.AddProject("Fix", LanguageNames.CSharp)
+            .WithMetadataReferences([.. Net100.References.All, MetadataReference.CreateFromFile(typeof(ModelAttribute).Assembly.Location)])
+            .WithParseOptions(new CSharpParseOptions(LanguageVersion.Latest))
+            .WithCompilationOptions(new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true,
+                nullableContextOptions: NullableContextOptions.Enable))
+            .AddDocument("Test.cs", source);
 }

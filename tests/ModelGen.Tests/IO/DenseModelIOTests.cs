@@ -372,16 +372,20 @@ public class DenseModelIOTests
         byte[] file = TinyFile();
         DenseLayer[] layers = Tiny(Precision.Float32, out long blockBytes);
 
-        AssertLayoutError(file, layers, 64, "the bias of layer 'a' (8 bytes at offset 64) do not fit the 64-byte weight block");
+        AssertLayoutError(file, layers, 64, "the tensor 'a.bias' (8 bytes at offset 64) does not fit the 64-byte weight block");
         AssertLayoutError(file, [new DenseLayer("a", 3, 2, Precision.Float32, Activation.None, 32, -1, 64)], 128, "offset 32, not a multiple of 64");
         AssertLayoutError(file, [new DenseLayer("a", 3, 2, Precision.Float32, Activation.None, 0, -1, 0)], 128, "overlap");
-        AssertLayoutError(file, [new DenseLayer("a", 3, 2, Precision.Int8, Activation.None, 0, -1, 64)], 128, "layer 'a' has no scales offset");
-        AssertLayoutError(file, [new DenseLayer("a", 3, 2, Precision.Float32, Activation.None, 0, 64, 128)], 192, "scale offset");
+        AssertLayoutError(file, [new DenseLayer("a", 3, 2, Precision.Int8, Activation.None, 0, -1, 64)], 128, "layer 'a' has no offset for its tensor 'a.weight_scale'");
+        AssertLayoutError(file, [new DenseLayer("a", 3, 2, Precision.Float32, Activation.None, 0, 64, 128)], 192, "has a Scale offset but no such tensor");
+        AssertLayoutError(file, [new DenseLayer("a", 64, 2, Precision.Int4, Activation.None, 0, 64, 128)], 256, "is Int4 with group size 0");
+        AssertLayoutError(file, [new DenseLayer("a", 3, 2, Precision.Codebook16, Activation.None, 0, -1, 64) { Pruning = Pruning.TwoOfFour, StructureOffset = 128 }], 256, "is Codebook16 with TwoOfFour pruning");
+        AssertLayoutError(file, [new DenseLayer("a", 3, 2, Precision.Float32, Activation.None, 0, -1, 64) { Pruning = Pruning.Magnitude, Sparsity = 1 }], 256, "has sparsity 1 with Magnitude pruning");
+        AssertLayoutError(file, [new DenseLayer("a", 3, 2, Precision.Float32, Activation.None, 0, -1, 64) { InputQuantization = InputQuantization.Static, InputScaleOffset = 128 }], 256, "has a static input scale but is not a dense Int8 layer");
         AssertLayoutError(file, [layers[0], layers[0]], 4 * blockBytes, "appears twice");
         AssertLayoutError(file, layers, -1, "-1 bytes");
         using var small = new NativeBlock(1);
         var error = Assert.Throws<InvalidOperationException>(() => DenseModelIO.Save(new MemoryStream(), "Tiny", layers, small));
-        Assert.Contains("do not fit the 64-byte weight block", error.Message);
+        Assert.Contains("does not fit the 64-byte weight block", error.Message);
     }
 
     private static void AssertLayoutError(byte[] file, DenseLayer[] layers, long blockBytes, string fragment)

@@ -1,0 +1,201 @@
+using ModelGen.IO;
+using ModelGen.Kernels;
+using ModelGen.Quantization;
+
+namespace ModelGen.Tests.EndToEnd;
+
+/// <summary>
+/// Each quantization and pruning scheme end to end on fashion_mlp: generated layout, loading from the fp32 PyTorch file,
+/// agreement with fp32, exact results where the scheme is exact, packed save/reload, and the errors users meet.
+/// </summary>
+public sealed class SchemeModelTests
+{
+    private static string Fp32 => ReferenceData.ModelPath("fashion_mlp.safetensors");
+
+    private static readonly Lazy<int[]> s_fp32Top1 = new(() =>
+    {
+        using var fp32 = MlpF32.Load(Fp32);
+        return ReferenceData.Top1(ReferenceData.Logits(fp32));
+    });
+
+    private static CalibrationResult Calibrate(CalibrationMethod method)
+    {
+        using var weights = File.OpenRead(Fp32);
+        var samples = Enumerable.Range(0, ReferenceData.Count)
+            .Select(i => (ReadOnlyMemory<float>)ReferenceData.Input.AsMemory(i * ReferenceData.Inputs, ReferenceData.Inputs));
+        return DenseCalibration.Calibrate(weights, MlpStatic.Layers, samples, new CalibrationOptions(method));
+    }
+
+    private static IModel LoadScheme(string scheme) => scheme switch
+    {
+        "int4" => MlpInt4.Load(Fp32),
+        "codebook" => MlpCodebook.Load(Fp32),
+        "static" => MlpStatic.Load(Fp32, new LoadOptions { Calibration = Calibrate(CalibrationMethod.Percentile) }),
+        "sparse" => MlpSparse.Load(Fp32),
+        "2of4" => MlpTwoOfFour.Load(Fp32),
+        "channels" => MlpChannels.Load(Fp32),
+        _ => throw new ArgumentOutOfRangeException(nameof(scheme)),
+    };
+
+    private static IModel Reload(string scheme, Stream stream) => scheme switch
+    {
+        "int4" => MlpInt4.Load(stream),
+        "codebook" => MlpCodebook.Load(stream),
+        "static" => MlpStatic.Load(stream),
+        "sparse" => MlpSparse.Load(stream),
+        "2of4" => MlpTwoOfFour.Load(stream),
+        "channels" => MlpChannels.Load(stream),
+        _ => throw new ArgumentOutOfRangeException(nameof(scheme)),
+    };
+
+    /// <summary>Top-1 agreement with fp32 on the 256 reference images: lower bounds below what each scheme measures here.</summary>
+    [Theory]
+    [InlineData("int4", 0.97)]
+    [InlineData("codebook", 0.97)]
+    [InlineData("static", 0.98)]
+    [InlineData("sparse", 0.95)]
+    [InlineData("2of4", 0.90)]
+    [InlineData("channels", 0.90)]
+    public void Agrees_with_float32(string scheme, double minimum)
+    {
+        using IModel model = LoadScheme(scheme);
+        double agreement = ReferenceData.Agreement(s_fp32Top1.Value, ReferenceData.Top1(ReferenceData.Logits(model)));
+        Assert.True(agreement >= minimum, $"{scheme}: top-1 agreement with fp32 {agreement:P2}, expected at least {minimum:P0}");
+    }
+
+    /// <summary>Saving writes the packed tensors; reloading them needs no quantization, pruning or calibration and is bit-identical.</summary>
+    [Theory]
+    [InlineData("int4")]
+    [InlineData("codebook")]
+    [InlineData("static")]
+    [InlineData("sparse")]
+    [InlineData("2of4")]
+    [InlineData("channels")]
+    public void Packed_save_reloads_bit_identically(string scheme)
+    {
+        using IModel model = LoadScheme(scheme);
+        using var first = new MemoryStream();
+        model.Save(first);
+        first.Position = 0;
+        using IModel reloaded = Reload(scheme, first);
+        using var second = new MemoryStream();
+        reloaded.Save(second);
+
+        Assert.Equal(first.ToArray(), second.ToArray());
+        Assert.Equal(ReferenceData.Logits(model), ReferenceData.Logits(reloaded));
+        Assert.True(first.Length < new FileInfo(Fp32).Length, $"{scheme}: packed file {first.Length} bytes");
+    }
+
+    [Fact]
+    public void Static_layers_need_calibration_or_a_calibrated_file()
+    {
+        var error = Assert.Throws<ModelFormatException>(() => MlpStatic.Load(Fp32));
+        Assert.Contains("Layer 'hidden' quantizes its input with a static scale, and this file has none", error.Message);
+        Assert.Contains("LoadOptions.Calibration", error.Message);
+    }
+
+    [Fact]
+    public void A_packed_file_of_another_scheme_is_rejected_by_name()
+    {
+        using var int4 = MlpInt4.Load(Fp32);
+        using var packed = new MemoryStream();
+        int4.Save(packed);
+        packed.Position = 0;
+
+        var error = Assert.Throws<ModelFormatException>(() => MlpCodebook.Load(packed));
+        Assert.Contains("'hidden.weight'", error.Message);
+        Assert.Contains("Codebook16", error.Message);
+    }
+
+    /// <summary>Channel pruning equals fp32 math on the rows with the largest L1 norm and the matching input columns.</summary>
+    [Fact]
+    public void Channel_pruning_keeps_the_strongest_neurons_exactly()
+    {
+        using var file = SafeTensorsFile.Open(Fp32);
+        float[] w1 = file.ReadFloat32("hidden.weight"), b1 = file.ReadFloat32("hidden.bias");
+        float[] w2 = file.ReadFloat32("output.weight"), b2 = file.ReadFloat32("output.bias");
+        var norms = Enumerable.Range(0, 256).Select(r => w1.AsSpan(r * 784, 784).ToArray().Sum(v => (double)Math.Abs(v))).ToArray();
+        int[] kept = [.. Enumerable.Range(0, 256).OrderByDescending(r => norms[r]).ThenBy(r => r).Take(100).Order()];
+        float[] w1k = [.. kept.SelectMany(r => w1.AsSpan(r * 784, 784).ToArray())];
+        float[] b1k = [.. kept.Select(r => b1[r])];
+        // The output layer stores bf16: round its kept columns as the loader does.
+        float[] w2k = [.. Enumerable.Range(0, 10).SelectMany(j => kept.Select(r => BFloat16(w2[j * 256 + r])))];
+
+        using var model = MlpChannels.Load(Fp32);
+        Assert.Equal((100, 256), (MlpChannels.Layers[0].OutFeatures, MlpChannels.Layers[0].SourceOutFeatures));
+        Assert.Equal((100, 256), (MlpChannels.Layers[1].InFeatures, MlpChannels.Layers[1].SourceInFeatures));
+        float[] logits = ReferenceData.Logits(model);
+        var hidden = new float[100];
+        var expected = new float[10];
+        for (int i = 0; i < ReferenceData.Count; i++)
+        {
+            DenseKernels.Float32(KernelPath.Scalar, ReferenceData.Input.AsSpan(i * 784, 784), w1k, b1k, hidden, 1, 784, 100, Activation.Relu);
+            DenseKernels.Float32(KernelPath.Scalar, hidden, w2k, b2, expected, 1, 100, 10, Activation.None);
+            for (int c = 0; c < 10; c++)
+                Assert.True(Math.Abs(expected[c] - logits[i * 10 + c]) <= 1e-4f * (1 + Math.Abs(expected[c])), $"image {i} class {c}: {logits[i * 10 + c]} vs {expected[c]}");
+        }
+    }
+
+    /// <summary>Magnitude pruning equals the fp32 kernel on the pruned dense matrix (hidden layer, observed directly).</summary>
+    [Fact]
+    public void Magnitude_pruned_layer_equals_dense_math_on_the_pruned_weights()
+    {
+        using var file = SafeTensorsFile.Open(Fp32);
+        float[] w1 = file.ReadFloat32("hidden.weight"), b1 = file.ReadFloat32("hidden.bias");
+        MagnitudePruner.ZeroUnstructured(w1, 256, 784, MlpSparse.Layers[0].KeptPerRow);
+        Assert.Equal(392, MlpSparse.Layers[0].KeptPerRow);
+        Assert.Equal(256 * 392, w1.Count(v => v != 0));
+
+        using var model = MlpSparse.Load(Fp32);
+        var hidden = new float[64 * 256];
+        var logits = new float[64 * 10];
+        model.ForwardObserved(ReferenceData.Input.AsSpan(0, 64 * 784), logits, 64, (layer, output) =>
+        {
+            if (layer == 0) output.CopyTo(hidden);
+        });
+        var expected = new float[64 * 256];
+        DenseKernels.Float32(KernelPath.Scalar, ReferenceData.Input.AsSpan(0, 64 * 784), w1, b1, expected, 64, 784, 256, Activation.Relu);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - hidden[i]) <= 1e-4f * (1 + Math.Abs(expected[i])), $"[{i / 256}, {i % 256}]: {hidden[i]} vs {expected[i]}");
+    }
+
+    [Fact]
+    public void Memory_report_shows_the_schemes_and_their_bytes()
+    {
+        // Hidden int4 g32: 784 padded to 800 -> 256 x 400 nibble bytes + 256 x 25 fp16 scales + 256 fp32 bias.
+        Assert.Equal(256 * 400 + 256 * 25 * 2 + 256 * 4, MlpInt4.Layers[0].Bytes);
+        Assert.Equal("Int4 g32", MlpInt4.Layers[0].Storage);
+        Assert.Equal("Int4Asymmetric g64", MlpInt4.Layers[1].Storage);
+        Assert.Equal(784 * 256 * 4 + 256 * 4, MlpInt4.Memory.Layers[0].Float32Bytes);
+        Assert.Equal("Float32, 100 of 256 outputs (L1)", MlpChannels.Layers[0].Storage);
+        Assert.Equal(784 * 100 * 4 + 100 * 4, MlpChannels.Layers[0].Bytes);
+        Assert.Equal("Int8 static-input", MlpStatic.Layers[0].Storage);
+        Assert.Equal("Int8 2:4", MlpTwoOfFour.Layers[0].Storage);
+        Assert.Contains("80% pruned, stored", MlpSparse.Layers[1].Storage);
+        Assert.Contains("Int4 g32", MlpInt4.Memory.ToString());
+    }
+
+    [Fact]
+    public void Accuracy_report_points_at_the_layers_errors()
+    {
+        using var fp32 = MlpF32.Load(Fp32);
+        using var int4 = MlpInt4.Load(Fp32);
+        int[] labels = [.. ReferenceData.Labels.Select(l => (int)l)];
+        var self = ModelEvaluation.Evaluate(fp32, fp32, ReferenceData.Input, labels);
+        var report = ModelEvaluation.Evaluate(int4, fp32, ReferenceData.Input, labels);
+
+        Assert.Equal(1.0, self.Top1Agreement);
+        Assert.All(self.Layers, l => Assert.Equal(double.PositiveInfinity, l.SnrDb));
+        Assert.Equal(ReferenceData.Agreement(s_fp32Top1.Value, ReferenceData.Top1(ReferenceData.Logits(int4))), report.Top1Agreement);
+        Assert.Equal(["hidden", "output"], report.Layers.Select(l => l.Name));
+        Assert.All(report.Layers, l => Assert.InRange(l.CosineSimilarity, 0.99, 1.0));
+        Assert.All(report.Layers, l => Assert.InRange(l.SnrDb, 10, 60));
+
+        using var channels = MlpChannels.Load(Fp32);
+        var pruned = ModelEvaluation.Evaluate(channels, fp32, ReferenceData.Input, labels);
+        Assert.True(double.IsNaN(pruned.Layers[0].CosineSimilarity), "the pruned hidden layer has another width");
+        Assert.False(double.IsNaN(pruned.Layers[1].CosineSimilarity));
+    }
+
+    private static float BFloat16(float value) => Numerics.BFloat16Conversion.ToSingle(Numerics.BFloat16Conversion.FromSingle(value));
+}
