@@ -10,10 +10,12 @@ namespace ModelGen.Quantization;
 /// <remarks>
 /// The bins cover [0, <see cref="Range"/>) in equal widths. The first non-zero value sets the range to the largest
 /// |x| of its chunk; a later value beyond the range doubles it (repeatedly if needed) by merging adjacent bin
-/// pairs, so earlier values keep their place, at the coarser width. Hence adding values in chunks gives exactly the
-/// histogram of adding them at once when the first chunk holding a non-zero value also holds the largest |x|; when the
-/// range grows, each value lands in the final bin its chunk-at-once counterpart would use or a neighbour, and the
-/// range (the bin width) is at most twice the largest |x| (its 1/Bins). <see cref="ObservedMax"/> is always exact.
+/// pairs, so earlier values keep their place, at the coarser width (bin edges stay multiples of the width from 0).
+/// Hence adding values in chunks gives exactly the histogram of adding them at once when the first chunk holding a
+/// non-zero value also holds the largest |x|. When the range grows, the result is the histogram of the same values
+/// at a coarser width: the range stays at most twice the largest |x|, and a percentile threshold lies within one bin
+/// width of the exact percentile, so within one bin width of each histogram of the all-at-once threshold.
+/// <see cref="ObservedMax"/> and so MinMax are always exact.
 /// Exact zeros are counted apart: <see cref="CalibrationMethod.Percentile"/> counts them (a percentile of |x|),
 /// while Entropy and Mse ignore them, since a zero is quantized exactly whatever the threshold (after a ReLU, half
 /// the values may be zeros and would swamp the divergence).
