@@ -8,6 +8,13 @@ using ModelGen.Kernels;
 // One thread everywhere. Prints a table and `RESULT ...` lines for scripts.
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 bool quick = args.Contains("quick");
+if (args.Contains("int8-static"))
+{
+    // Only the static-vs-dynamic int8 comparison: `bench/run int8-static [quick]`.
+    Int8StaticBench.Run(quick);
+    return;
+}
+
 string dataDir = Path.Combine(AppContext.BaseDirectory, "data");
 string onnxDir = Environment.GetEnvironmentVariable("MODELGEN_ONNX_DIR")
     ?? FindUp("shared/data/reference-models") ?? "";

@@ -349,7 +349,7 @@ internal static class DenseInt8Avx2
         for (int b = b0; b < b0 + rows; b++)
         {
             ref float y = ref a.YAt(b, 0);
-            float xScale = Unsafe.Add(ref a.XScales, b);
+            float xScale = a.XScale(b);
             nuint j = 0;
             if (vector)
             {

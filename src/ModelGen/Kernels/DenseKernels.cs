@@ -90,7 +90,13 @@ public static partial class DenseKernels
         CheckLength(xScales.Length, batch, nameof(xScales), "batch");
 
         Int8RowQuantizer.QuantizeRows(path, x, xq, xScales, batch, k);
-        var a = new Int8Dense(xq, xScales, w, wScales, bias, y, batch, k, n, activation);
+        RunInt8(path, new Int8Dense(xq, xScales, w, wScales, bias, y, batch, k, n, activation));
+    }
+
+    /// <summary>The int8 GEMM over already quantized x, shared by the dynamic and the static int8 kernels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RunInt8(KernelPath path, in Int8Dense a)
+    {
         switch (path)
         {
             case KernelPath.Avx2: DenseInt8Avx2.Run(in a); break;

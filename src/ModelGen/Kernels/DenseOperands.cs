@@ -46,11 +46,16 @@ internal readonly ref struct FloatDense<TW> where TW : unmanaged
     }
 }
 
-/// <summary>The validated operands of one int8 dense call, x already quantized (see <see cref="Int8RowQuantizer"/>).</summary>
+/// <summary>
+/// The validated operands of one int8 dense call, x already quantized: per row (<see cref="Int8RowQuantizer"/>, one
+/// scale per row) or with one fixed scale for every row (<see cref="Int8StaticQuantizer"/>, scale stride 0).
+/// </summary>
 internal readonly ref struct Int8Dense
 {
     public readonly ref sbyte Xq;
     public readonly ref float XScales;
+    /// <summary>1 when <see cref="XScales"/> holds one scale per row, 0 when every row shares the first.</summary>
+    public readonly nint XScaleStride;
     public readonly ref sbyte W;
     public readonly ref float WScales;
     public readonly ref float Bias;
@@ -59,11 +64,20 @@ internal readonly ref struct Int8Dense
     public readonly bool HasBias;
     public readonly Activation Activation;
 
+    /// <summary>Per-row scales: <paramref name="xScales"/> [batch].</summary>
     public Int8Dense(Span<sbyte> xq, Span<float> xScales, ReadOnlySpan<sbyte> w, ReadOnlySpan<float> wScales,
+        ReadOnlySpan<float> bias, Span<float> y, int batch, int k, int n, Activation activation)
+        : this(xq, ref MemoryMarshal.GetReference(xScales), 1, w, wScales, bias, y, batch, k, n, activation)
+    {
+    }
+
+    /// <summary>Scales at <paramref name="xScales"/> with a stride of 1 (per row) or 0 (one scale for all rows).</summary>
+    public Int8Dense(Span<sbyte> xq, ref float xScales, nint xScaleStride, ReadOnlySpan<sbyte> w, ReadOnlySpan<float> wScales,
         ReadOnlySpan<float> bias, Span<float> y, int batch, int k, int n, Activation activation)
     {
         Xq = ref MemoryMarshal.GetReference(xq);
-        XScales = ref MemoryMarshal.GetReference(xScales);
+        XScales = ref xScales;
+        XScaleStride = xScaleStride;
         W = ref MemoryMarshal.GetReference(w);
         WScales = ref MemoryMarshal.GetReference(wScales);
         Bias = ref MemoryMarshal.GetReference(bias);
@@ -79,12 +93,16 @@ internal readonly ref struct Int8Dense
 
     public ref sbyte WRow(int j) => ref Unsafe.Add(ref W, (nint)j * K);
 
+    /// <summary>The scale of x row b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float XScale(int b) => Unsafe.Add(ref XScales, b * XScaleStride);
+
     /// <summary>Dequantizes the int32 dot product of x row b and W row j, adds the bias, activates, writes y[b, j].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Store(int b, int j, int dot)
     {
         // One expression, evaluated the same way by every path, so equal int dots give bit-equal outputs.
-        float sum = dot * Unsafe.Add(ref XScales, b) * Unsafe.Add(ref WScales, j);
+        float sum = dot * XScale(b) * Unsafe.Add(ref WScales, j);
         if (HasBias) sum += Unsafe.Add(ref Bias, j);
         Unsafe.Add(ref Y, (nint)b * N + j) = ActivationFunctions.Apply(sum, Activation);
     }

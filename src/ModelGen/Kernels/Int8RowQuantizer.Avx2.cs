@@ -63,7 +63,7 @@ internal static class Int8RowQuantizerAvx2
     /// subnormal scale has lost precision).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store32(ref sbyte q, nuint i, Vector256<int> v0, Vector256<int> v1, Vector256<int> v2, Vector256<int> v3)
+    internal static void Store32(ref sbyte q, nuint i, Vector256<int> v0, Vector256<int> v1, Vector256<int> v2, Vector256<int> v3)
     {
         Vector256<short> lo = Avx2.PackSignedSaturate(v0, v1);
         Vector256<short> hi = Avx2.PackSignedSaturate(v2, v3);
