@@ -33,7 +33,7 @@ public static partial class DenseKernels
         // Validate checks the shape, x, bias and y; the weights are index bytes, checked below instead of n * k.
         Validate(path, x, int.MaxValue, bias, y, batch, k, n, activation);
         int rowBytes = CodebookQuantizer.IndexBytesPerRow(k, centroids);
-        CheckLength(indices.Length, (long)n * rowBytes, nameof(indices), $"n * {rowBytes} index bytes per row");
+        CheckLength(indices.Length, (long)n * rowBytes, nameof(indices), centroids == 16 ? "n * (k + 1) / 2 (4-bit indices)" : "n * k (8-bit indices)");
         CheckLength(codebook.Length, (perRow ? (long)n : 1) * centroids, nameof(codebook),
             perRow ? "n * centroids (one codebook per row)" : "centroids (one shared codebook)");
 

@@ -15,10 +15,11 @@ namespace ModelGen.Quantization;
 /// <para>
 /// The fit is deterministic, the same on every machine and path: the group's values are sorted and merged into
 /// distinct values with counts; a group with at most <c>centroids</c> distinct values gets exactly those values
-/// (exact whenever they are fp16-representable); otherwise Lloyd's k-means in one dimension starts from the
-/// count-weighted quantiles (distinct values, so no cluster starts empty), assigns by the midpoints between sorted
-/// centroids (ties to the lower centroid) and sets each centroid to its cluster's mean from double prefix sums, until
-/// no assignment changes or <see cref="MaxIterations"/>. A cluster that empties keeps its centroid (an unused entry).
+/// (exact whenever they are fp16-representable); otherwise Lloyd's k-means in one dimension starts from blended
+/// quantiles (half the data's distribution, half a uniform grid over [min, max], so that tails get levels), assigns by
+/// the midpoints between sorted centroids (ties to the lower centroid), sets each centroid to its cluster's mean from
+/// double prefix sums, and hands an empty cluster's centroid to the far end of the cluster with the largest squared
+/// error, until nothing changes or <see cref="MaxIterations"/>.
 /// Centroids are then rounded to fp16 and every weight takes the nearest rounded centroid (ties to the lower index).
 /// Unused codebook entries (fewer distinct values than centroids) are +0.
 /// </para>
@@ -174,6 +175,7 @@ public static class CodebookQuantizer
         private readonly double[] _distinct = new double[groupSize];
         private readonly long[] _countPrefix = new long[groupSize + 1];
         private readonly double[] _sumPrefix = new double[groupSize + 1];
+        private readonly double[] _squarePrefix = new double[groupSize + 1];
         private readonly double[] _centers = new double[centroids];
         private readonly int[] _bounds = new int[centroids + 1]; // cluster c holds distinct values [_bounds[c], _bounds[c + 1])
 
@@ -193,11 +195,13 @@ public static class CodebookQuantizer
                     _distinct[d] = sorted[i];
                     _countPrefix[d + 1] = _countPrefix[d];
                     _sumPrefix[d + 1] = _sumPrefix[d];
+                    _squarePrefix[d + 1] = _squarePrefix[d];
                     d++;
                 }
 
                 _countPrefix[d]++;
                 _sumPrefix[d] += sorted[i];
+                _squarePrefix[d] += (double)sorted[i] * sorted[i];
             }
 
             if (d <= centroids)
@@ -206,11 +210,12 @@ public static class CodebookQuantizer
                 return d;
             }
 
-            InitializeAtQuantiles(d);
+            InitializeAtBlendedQuantiles(d);
             for (int iteration = 0; iteration < MaxIterations; iteration++)
             {
+                bool refilled = RefillEmptyClusters(d);
                 UpdateCenters();
-                if (!Reassign(d)) break;
+                if (!Reassign(d) && !refilled) break;
             }
 
             for (int c = 0; c < centroids; c++) levels[c] = (float)_centers[c];
@@ -218,22 +223,61 @@ public static class CodebookQuantizer
             return centroids;
         }
 
-        /// <summary>Centroid c starts at the distinct value holding the (c + 1/2) / centroids quantile, made strictly increasing.</summary>
-        private void InitializeAtQuantiles(int d)
+        /// <summary>
+        /// Centroid c starts where the blend of the data's distribution function and a uniform one over [min, max]
+        /// reaches (c + 1/2) / centroids: count quantiles alone leave a long tail (where the largest errors are) a
+        /// single level, a uniform grid wastes levels on the empty tail; half of each puts levels in both.
+        /// </summary>
+        private void InitializeAtBlendedQuantiles(int d)
         {
-            long total = _countPrefix[d];
-            int previous = -1;
+            double total = _countPrefix[d], min = _distinct[0], range = _distinct[d - 1] - min;
+            int i = 0;
             for (int c = 0; c < centroids; c++)
             {
-                double target = (c + 0.5) * total / centroids;
-                int index = UpperBound(_countPrefix.AsSpan(1, d), target); // first distinct value whose prefix count exceeds target
-                index = Math.Clamp(index, previous + 1, d - (centroids - c));
-                _centers[c] = _distinct[index];
-                previous = index;
+                double target = (c + 0.5) / centroids;
+                // F(x) = (count below x / total + (x - min) / range) / 2 jumps at each distinct value and rises
+                // linearly between them: find the first value after which F passes the target.
+                while (i < d - 1 && (_countPrefix[i + 1] / total + (_distinct[i] - min) / range) / 2 < target) i++;
+                // Between value i - 1 and value i, F rises linearly from its level after value i - 1.
+                double below = i == 0 ? 0 : _countPrefix[i] / total;
+                double x = min + (2 * target - below) * range;
+                _centers[c] = Math.Clamp(x, i == 0 ? min : _distinct[i - 1], _distinct[i]);
             }
 
-            // Each centroid sits on its own distinct value, so every cluster starts non-empty.
             Reassign(d);
+        }
+
+        /// <summary>
+        /// Gives each empty cluster's centroid to the cluster with the largest squared error, at that cluster's value
+        /// farthest from its centroid, so no level stays unused while the data has more distinct values.
+        /// Returns whether any centroid moved.
+        /// </summary>
+        private bool RefillEmptyClusters(int d)
+        {
+            bool moved = false;
+            for (int c = 0; c < centroids; c++)
+            {
+                if (_bounds[c] != _bounds[c + 1]) continue;
+                int worst = -1;
+                double worstError = 0;
+                for (int o = 0; o < centroids; o++)
+                {
+                    int lo = _bounds[o], hi = _bounds[o + 1];
+                    if (hi - lo < 2) continue;
+                    double count = _countPrefix[hi] - _countPrefix[lo], sum = _sumPrefix[hi] - _sumPrefix[lo];
+                    double error = _squarePrefix[hi] - _squarePrefix[lo] - sum * sum / count;
+                    if (error > worstError) (worst, worstError) = (o, error);
+                }
+
+                if (worst < 0) break;
+                int first = _bounds[worst], last = _bounds[worst + 1] - 1;
+                _centers[c] = _centers[worst] - _distinct[first] > _distinct[last] - _centers[worst] ? _distinct[first] : _distinct[last];
+                _centers.AsSpan().Sort();
+                Reassign(d);
+                moved = true;
+            }
+
+            return moved;
         }
 
         private void UpdateCenters()
