@@ -14,10 +14,9 @@ public static partial class DenseKernels
     /// <remarks>
     /// Every path widens the row's codebook to fp32 once per row (once per call for a shared codebook), then looks
     /// the weights up in it: AVX2 keeps the 16 entries in two registers (two VPERMPS and a blend on the nibble's top
-    /// bit), NEON in four (TBL on the table's bytes), 256 entries are gathered (VGATHERDPS) or loaded lane by lane.
+    /// bit), NEON in four (TBL on the table's bytes); 256 entries are loaded lane by lane (faster than VGATHERDPS).
     /// Batch 1 multiplies the looked-up weights into x directly; larger batches widen a chunk of the row once and
-    /// reuse it for every x row. Measured on the shared 2-core x64 dev machine, 4096 x 4096 batch 1 from memory
-    /// (bench/ModelGen.Bench CodebookBench, same run): see <see cref="DenseCodebookAvx2"/>.
+    /// reuse it for every x row. The lookups, not memory, bound the speed: measurements in DenseCodebookAvx2's remarks.
     /// </remarks>
     public static void Codebook(ReadOnlySpan<float> x, ReadOnlySpan<byte> indices, ReadOnlySpan<ushort> codebook,
         ReadOnlySpan<float> bias, Span<float> y, int batch, int k, int n, int centroids, bool perRow, Activation activation) =>
