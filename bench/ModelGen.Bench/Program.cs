@@ -72,6 +72,20 @@ foreach (var g in gemv)
     Console.WriteLine($"{g.Precision,-22} {g.KernelUs,12:F1} {g.StreamUs,15:F1} {g.StreamUs / g.KernelUs,9:F3} {bytes / g.KernelUs / 1000,8:F1}");
 }
 
+// Codebook (k-means, per-row fp16 codebook) GEMV against the fp32 and int8 GEMV above, same run.
+var codebook = new List<(string Name, double Us)>();
+foreach (int centroids in new[] { 16, 256 })
+{
+    codebook.Add(($"codebook{centroids}", CodebookBench.Gemv(centroids, quick)));
+}
+
+Console.WriteLine();
+Console.WriteLine($"{"gemv 4096x4096 b1",-22} {"kernel us",12} {"vs fp32",9} {"vs int8",9}");
+foreach (var (name, us) in codebook)
+{
+    Console.WriteLine($"{name,-22} {us,12:F1} {f32Us / us,8:F2}x {i8Us / us,8:F2}x");
+}
+
 var (forwardUs, kernelsUs) = OverheadBench.Measure(quick);
 Console.WriteLine();
 Console.WriteLine($"generated Forward overhead (16->16->16 fp32, batch 1): Forward {forwardUs * 1000:F0} ns, the two kernel calls alone {kernelsUs * 1000:F0} ns");
@@ -94,6 +108,11 @@ foreach (var g in gemv)
     Console.WriteLine($"gemv 4096x4096 b1 int4 g32: kernel {i4Us:F1} us (dequantize-to-fp32 variant {i4FloatUs:F1} us), stream read {i4Stream:F1} us, int8 {i8Us:F1} us");
     Console.WriteLine($"RESULT gemv4096.int4 modelgen_us={i4Us:F1} bandwidth_fraction={i4Stream / i4Us:F3}");
     Console.WriteLine($"RESULT gemv4096.int4_vs_int8 speedup={i8Us / i4Us:F3}");
+}
+
+foreach (var (name, us) in codebook)
+{
+    Console.WriteLine($"RESULT gemv4096.{name} modelgen_us={us:F1} vs_fp32={f32Us / us:F3} vs_int8={i8Us / us:F3}");
 }
 
 Console.WriteLine($"RESULT overhead.tiny.b1 forward_ns={forwardUs * 1000:F0} kernels_ns={kernelsUs * 1000:F0}");
