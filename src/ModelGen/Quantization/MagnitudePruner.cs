@@ -1,0 +1,253 @@
+using System.Buffers;
+using ModelGen.Kernels;
+using ModelGen.Numerics;
+
+namespace ModelGen.Quantization;
+
+/// <summary>
+/// Magnitude pruning of a row-major fp32 weight matrix w [n, k] into the layouts of <see cref="SparseLayout"/>, and
+/// back. Unstructured keeps exactly <c>keptPerRow</c> weights of largest |w| in every row; 2:4 keeps the 2 largest of
+/// every 4 consecutive weights along k. Ties go to the lower column (so -0 and +0, or 2 and -2, keep the first).
+/// For int8 values quantize the packed fp32 values per row with <see cref="Int8Quantizer.QuantizeRows(ReadOnlySpan{float}, int, int, Span{sbyte}, Span{float})"/>
+/// (rows of keptPerRow, or 2 ceil(k / 4), values): the scales come from the kept values only.
+/// NaN or infinite weights throw <see cref="ArgumentException"/> naming the tensor, row and column.
+/// </summary>
+public static class MagnitudePruner
+{
+    /// <summary>Packs the <paramref name="keptPerRow"/> largest-magnitude weights of each row: values in column order, bitmask rows.</summary>
+    public static void PruneUnstructured(ReadOnlySpan<float> w, int n, int k, int keptPerRow, Span<float> values,
+        Span<byte> structure, string tensorName = "weight")
+    {
+        CheckUnstructured(w.Length, n, k, keptPerRow);
+        CheckOutput(values.Length, SparseLayout.UnstructuredValueCount(n, k, keptPerRow), nameof(values));
+        CheckOutput(structure.Length, SparseLayout.UnstructuredStructureBytes(n, k, keptPerRow), nameof(structure));
+        CheckFinite(w, n, k, tensorName);
+        int maskBytes = SparseLayout.MaskBytesPerRow(k);
+        uint[] scratch = ArrayPool<uint>.Shared.Rent(k);
+        try
+        {
+            for (int r = 0; r < n; r++)
+            {
+                ReadOnlySpan<float> row = w.Slice(r * k, k);
+                Span<byte> mask = structure.Slice(r * maskBytes, maskBytes);
+                Span<float> kept = values.Slice(r * keptPerRow, keptPerRow);
+                mask.Clear();
+                var selection = new RowSelection(row, keptPerRow, scratch);
+                int t = 0;
+                for (int c = 0; c < k; c++)
+                {
+                    if (!selection.Keeps(row[c])) continue;
+                    mask[c >> 3] |= (byte)(1 << (c & 7));
+                    kept[t++] = row[c];
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<uint>.Shared.Return(scratch);
+        }
+    }
+
+    /// <summary>Packs the 2 largest-magnitude weights of every 4 along k (a partial last group padded with zero weights past k).</summary>
+    public static void PruneTwoOfFour(ReadOnlySpan<float> w, int n, int k, Span<float> values, Span<byte> meta,
+        string tensorName = "weight")
+    {
+        CheckShape(w.Length, n, k);
+        CheckOutput(values.Length, SparseLayout.TwoOfFourValueCount(n, k), nameof(values));
+        CheckOutput(meta.Length, SparseLayout.TwoOfFourMetaBytes(n, k), nameof(meta));
+        CheckFinite(w, n, k, tensorName);
+        int groups = SparseLayout.Groups24(k), perRow = SparseLayout.ValuesPerRow24(k), metaBytes = SparseLayout.MetaBytesPerRow(k);
+        for (int r = 0; r < n; r++)
+        {
+            ReadOnlySpan<float> row = w.Slice(r * k, k);
+            Span<byte> m = meta.Slice(r * metaBytes, metaBytes);
+            Span<float> v = values.Slice(r * perRow, perRow);
+            m.Clear();
+            for (int g = 0; g < groups; g++)
+            {
+                var (first, second) = TopTwo(row, 4 * g);
+                v[2 * g] = 4 * g + first < k ? row[4 * g + first] : 0f;
+                v[2 * g + 1] = 4 * g + second < k ? row[4 * g + second] : 0f;
+                m[g >> 1] |= (byte)((first | second << 2) << ((g & 1) << 2));
+            }
+        }
+    }
+
+    /// <summary>Zeroes, in place, the weights <see cref="PruneUnstructured"/> would drop (for a pruned layer kept dense).</summary>
+    public static void ZeroUnstructured(Span<float> w, int n, int k, int keptPerRow, string tensorName = "weight")
+    {
+        CheckUnstructured(w.Length, n, k, keptPerRow);
+        CheckFinite(w, n, k, tensorName);
+        uint[] scratch = ArrayPool<uint>.Shared.Rent(k);
+        try
+        {
+            for (int r = 0; r < n; r++)
+            {
+                Span<float> row = w.Slice(r * k, k);
+                var selection = new RowSelection(row, keptPerRow, scratch);
+                for (int c = 0; c < k; c++)
+                    if (!selection.Keeps(row[c])) row[c] = 0f;
+            }
+        }
+        finally
+        {
+            ArrayPool<uint>.Shared.Return(scratch);
+        }
+    }
+
+    /// <summary>Zeroes, in place, the weights <see cref="PruneTwoOfFour"/> would drop.</summary>
+    public static void ZeroTwoOfFour(Span<float> w, int n, int k, string tensorName = "weight")
+    {
+        CheckShape(w.Length, n, k);
+        CheckFinite(w, n, k, tensorName);
+        for (int r = 0; r < n; r++)
+        {
+            Span<float> row = w.Slice(r * k, k);
+            for (int g = 0; 4 * g < k; g++)
+            {
+                var (first, second) = TopTwo(row, 4 * g);
+                for (int p = 0; p < 4 && 4 * g + p < k; p++)
+                    if (p != first && p != second) row[4 * g + p] = 0f;
+            }
+        }
+    }
+
+    /// <summary>Unpacks unstructured values and bitmask into dense w [n, k] (pruned weights 0).</summary>
+    public static void ExpandUnstructured(ReadOnlySpan<float> values, ReadOnlySpan<byte> structure, int n, int k,
+        int keptPerRow, Span<float> w)
+    {
+        CheckUnstructured(w.Length, n, k, keptPerRow);
+        CheckOutput(values.Length, SparseLayout.UnstructuredValueCount(n, k, keptPerRow), nameof(values));
+        CheckOutput(structure.Length, SparseLayout.UnstructuredStructureBytes(n, k, keptPerRow), nameof(structure));
+        int maskBytes = SparseLayout.MaskBytesPerRow(k);
+        for (int r = 0; r < n; r++)
+        {
+            ReadOnlySpan<byte> mask = structure.Slice(r * maskBytes, maskBytes);
+            int t = 0;
+            for (int c = 0; c < maskBytes * 8; c++)
+            {
+                if ((mask[c >> 3] >> (c & 7) & 1) == 0)
+                {
+                    if (c < k) w[r * k + c] = 0f;
+                    continue;
+                }
+                if (c >= k || t == keptPerRow)
+                    throw new ArgumentException(
+                        $"structure row {r} does not mark exactly keptPerRow = {keptPerRow} of the k = {k} columns.", nameof(structure));
+                w[r * k + c] = values[r * keptPerRow + t++];
+            }
+            if (t != keptPerRow)
+                throw new ArgumentException(
+                    $"structure row {r} marks {t} columns; keptPerRow = {keptPerRow}.", nameof(structure));
+        }
+    }
+
+    /// <summary>Unpacks 2:4 values and nibbles into dense w [n, k] (pruned weights 0; padding past k dropped).</summary>
+    public static void ExpandTwoOfFour(ReadOnlySpan<float> values, ReadOnlySpan<byte> meta, int n, int k, Span<float> w)
+    {
+        CheckShape(w.Length, n, k);
+        CheckOutput(values.Length, SparseLayout.TwoOfFourValueCount(n, k), nameof(values));
+        CheckOutput(meta.Length, SparseLayout.TwoOfFourMetaBytes(n, k), nameof(meta));
+        int groups = SparseLayout.Groups24(k), perRow = SparseLayout.ValuesPerRow24(k), metaBytes = SparseLayout.MetaBytesPerRow(k);
+        w[..(n * k)].Clear();
+        for (int r = 0; r < n; r++)
+            for (int g = 0; g < groups; g++)
+            {
+                int nibble = meta[r * metaBytes + (g >> 1)] >> ((g & 1) << 2);
+                int first = nibble & 3, second = nibble >> 2 & 3;
+                if (first >= second)
+                    throw new ArgumentException(
+                        $"meta row {r}, group {g}: positions {first} and {second} are not two increasing positions.", nameof(meta));
+                // The kernels add both products; a dense matrix holds one weight per column.
+                if (4 * g + first < k) w[r * k + 4 * g + first] = values[r * perRow + 2 * g];
+                if (4 * g + second < k) w[r * k + 4 * g + second] = values[r * perRow + 2 * g + 1];
+            }
+    }
+
+    /// <summary>
+    /// Positions (first &lt; second) of the 2 largest |w| among columns start .. start + 3; ties to the lower column;
+    /// columns past the row count below every real weight (the zero padding of a partial last group).
+    /// </summary>
+    private static (int First, int Second) TopTwo(ReadOnlySpan<float> row, int start)
+    {
+        int best = -1, next = -1;
+        long bestKey = -1, nextKey = -1;
+        for (int p = 0; p < 4; p++)
+        {
+            long key = start + p < row.Length ? MagnitudeBits(row[start + p]) : -1 - p;
+            if (best < 0 || key > bestKey)
+            {
+                (next, nextKey) = (best, bestKey);
+                (best, bestKey) = (p, key);
+            }
+            else if (next < 0 || key > nextKey)
+            {
+                (next, nextKey) = (p, key);
+            }
+        }
+        return (Math.Min(best, next), Math.Max(best, next));
+    }
+
+    /// <summary>|w| as integer bits: orders like the magnitudes for finite floats, -0 equal to +0.</summary>
+    private static uint MagnitudeBits(float value) => BitConverter.SingleToUInt32Bits(value) & 0x7FFFFFFF;
+
+    /// <summary>
+    /// Which weights of one row the top-<c>kept</c> selection keeps: every magnitude above the kept-th largest, then
+    /// that magnitude's ties from the lowest column on. Feed <see cref="Keeps"/> the row in column order.
+    /// </summary>
+    private ref struct RowSelection
+    {
+        private readonly uint _threshold;
+        private int _ties;
+
+        public RowSelection(ReadOnlySpan<float> row, int kept, uint[] scratch)
+        {
+            Span<uint> bits = scratch.AsSpan(0, row.Length);
+            for (int c = 0; c < row.Length; c++) bits[c] = MagnitudeBits(row[c]);
+            bits.Sort();
+            _threshold = bits[row.Length - kept];
+            // Of the kept-th largest magnitude, keep as many as remain after every larger one.
+            int above = row.Length - bits.LastIndexOf(_threshold) - 1;
+            _ties = kept - above;
+        }
+
+        public bool Keeps(float value)
+        {
+            uint m = MagnitudeBits(value);
+            if (m > _threshold) return true;
+            if (m < _threshold || _ties == 0) return false;
+            _ties--;
+            return true;
+        }
+    }
+
+    private static void CheckShape(int wLength, int n, int k)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        CheckOutput(wLength, (long)n * k, "w");
+    }
+
+    private static void CheckUnstructured(int wLength, int n, int k, int keptPerRow)
+    {
+        SparseLayout.CheckUnstructured(n, k, keptPerRow);
+        CheckOutput(wLength, (long)n * k, "w");
+    }
+
+    private static void CheckOutput(int length, long required, string name)
+    {
+        if (length < required)
+            throw new ArgumentException($"{name} has {length} elements; {required} are required.", name);
+    }
+
+    private static void CheckFinite(ReadOnlySpan<float> w, int n, int k, string tensorName)
+    {
+        long count = (long)n * k;
+        for (int i = 0; i < count; i++)
+        {
+            if (!float.IsFinite(w[i]))
+                throw new ArgumentException(
+                    $"Cannot prune '{tensorName}': row {i / k}, column {i % k} holds {FloatFormat.Describe(w[i])}, not a finite number.", "w");
+        }
+    }
+}
