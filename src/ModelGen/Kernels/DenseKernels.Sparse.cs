@@ -7,20 +7,24 @@ namespace ModelGen.Kernels;
 /// Semantics: <c>y[b, j] = act(sum over kept columns c of x[b, c] * w[j, c] + bias[j])</c>. Pruned weights do not
 /// exist: a NaN or Infinity in x at a pruned column does not reach y (the dense kernel on the expanded matrix would
 /// give 0 * Inf = NaN there); with finite x the result equals the dense kernel's on the expanded matrix up to float
-/// summation order. A malformed unstructured mask (a row not marking exactly keptPerRow columns below k) is found
-/// while the row is decoded and throws <see cref="ArgumentException"/>; earlier outputs may be written by then.
-/// Every read stays inside the spans whatever the structure holds.
+/// summation order. A malformed unstructured structure (an fp32 column index at or past k; an int8 mask row not
+/// marking exactly keptPerRow columns below k) is found while the row is decoded and throws
+/// <see cref="ArgumentException"/>; earlier outputs may be written by then. Every read stays inside the spans
+/// whatever the structure holds. 2:4 nibbles are not checked: any positions give the sum of both products.
 /// </remarks>
 public static partial class DenseKernels
 {
-    /// <summary>fp32 weights pruned unstructured: <paramref name="values"/> [n, keptPerRow], <paramref name="structure"/> the row bitmasks [n, ceil(k / 8)].</summary>
+    /// <summary>
+    /// fp32 weights pruned unstructured: <paramref name="values"/> [n, keptPerRow], <paramref name="structure"/> their
+    /// column indices as little-endian uint16 [n, keptPerRow] (k at most <see cref="SparseLayout.MaxIndexedK"/>).
+    /// </summary>
     public static void SparseFloat32(ReadOnlySpan<float> x, ReadOnlySpan<float> values, ReadOnlySpan<byte> structure,
         ReadOnlySpan<float> bias, Span<float> y, int batch, int k, int n, int keptPerRow, Activation activation) =>
         SparseFloat32(KernelPaths.Best, x, values, structure, bias, y, batch, k, n, keptPerRow, activation);
 
     /// <summary>
-    /// int8 weights pruned unstructured (<paramref name="values"/> [n, keptPerRow] with per-row
-    /// <paramref name="wScales"/>, structure as <see cref="SparseFloat32(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{byte}, ReadOnlySpan{float}, Span{float}, int, int, int, int, Activation)"/>);
+    /// int8 weights pruned unstructured: <paramref name="values"/> [n, keptPerRow] with per-row
+    /// <paramref name="wScales"/>, <paramref name="structure"/> the row bitmasks [n, ceil(k / 8)] (see <see cref="SparseLayout"/>);
     /// x quantized per row into <paramref name="xq"/> / <paramref name="xScales"/> exactly as <see cref="Int8(ReadOnlySpan{float}, ReadOnlySpan{sbyte}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, Activation, Span{sbyte}, Span{float})"/> does.
     /// </summary>
     public static void SparseInt8(ReadOnlySpan<float> x, ReadOnlySpan<sbyte> values, ReadOnlySpan<byte> structure,
@@ -46,9 +50,9 @@ public static partial class DenseKernels
         Activation activation)
     {
         ValidateSparse(path, x, bias, y, batch, k, n, activation);
-        ValidateUnstructured(values.Length, structure.Length, k, n, keptPerRow);
+        ValidateUnstructured(values.Length, structure.Length, k, n, keptPerRow, int8Values: false);
         var a = new SparseDense<float, float>(x, default, values, structure, default, bias, y, batch, k, n, keptPerRow,
-            SparseLayout.MaskBytesPerRow(k), activation);
+            2 * keptPerRow, activation);
         switch (path)
         {
             case KernelPath.Avx2: SparseFloatAvx2.Unstructured(in a); break;
@@ -65,7 +69,7 @@ public static partial class DenseKernels
         int k, int n, int keptPerRow, Activation activation, Span<sbyte> xq, Span<float> xScales)
     {
         ValidateSparse(path, x, bias, y, batch, k, n, activation);
-        ValidateUnstructured(values.Length, structure.Length, k, n, keptPerRow);
+        ValidateUnstructured(values.Length, structure.Length, k, n, keptPerRow, int8Values: true);
         ValidateInt8Scratch(wScales, batch, k, n, xq, xScales);
         Int8RowQuantizer.QuantizeRows(path, x, xq, xScales, batch, k);
         var a = new SparseDense<sbyte, sbyte>(xq, xScales, values, structure, wScales, bias, y, batch, k, n, keptPerRow,
@@ -136,11 +140,12 @@ public static partial class DenseKernels
         if (y.Overlaps(x)) throw new ArgumentException("y must not overlap x.", nameof(y));
     }
 
-    private static void ValidateUnstructured(int valuesLength, int structureLength, int k, int n, int keptPerRow)
+    private static void ValidateUnstructured(int valuesLength, int structureLength, int k, int n, int keptPerRow, bool int8Values)
     {
         SparseLayout.CheckUnstructured(n, k, keptPerRow);
         CheckLength(valuesLength, SparseLayout.UnstructuredValueCount(n, k, keptPerRow), "values", "n * keptPerRow");
-        CheckLength(structureLength, SparseLayout.UnstructuredStructureBytes(n, k, keptPerRow), "structure", "n * ceil(k / 8)");
+        CheckLength(structureLength, SparseLayout.UnstructuredStructureBytes(n, k, keptPerRow, int8Values), "structure",
+            int8Values ? "n * ceil(k / 8)" : "2 * n * keptPerRow");
     }
 
     private static void ValidateTwoOfFour(int valuesLength, int metaLength, int k, int n)

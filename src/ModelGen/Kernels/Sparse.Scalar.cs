@@ -12,7 +12,7 @@ internal static class SparseScalar
     {
         for (int j = 0; j < a.N; j++)
             for (int b = 0; b < a.Batch; b++)
-                a.Store(b, j, UnstructuredFloatFrom(in a, ref a.XRow(b), j, 0, a.RowStart(j), 0f));
+                a.Store(b, j, UnstructuredFloatFrom(in a, ref a.XRow(b), j, 0, 0f));
     }
 
     public static void UnstructuredInt8(in SparseDense<sbyte, sbyte> a)
@@ -37,26 +37,27 @@ internal static class SparseScalar
     }
 
     /// <summary>
-    /// Adds the products of row j's kept weights from column <paramref name="c"/> (a multiple of 8) on, whose first
-    /// packed value is at <paramref name="pos"/>, to <paramref name="sum"/>; checks the row marks exactly keptPerRow
-    /// columns, none past k.
+    /// Adds the products of row j's kept weights from the <paramref name="t"/>-th on (fp32 layout: uint16 column
+    /// indices) to <paramref name="sum"/>; an index at or past k throws.
     /// </summary>
-    public static float UnstructuredFloatFrom(in SparseDense<float, float> a, ref float x, int j, int c, nint pos, float sum)
+    public static float UnstructuredFloatFrom(in SparseDense<float, float> a, ref float x, int j, int t, float sum)
     {
-        ref byte mask = ref a.StructureRow(j);
-        nint end = a.RowStart(j) + a.ValuesPerRow;
-        CheckPastK(in a, ref mask, j);
-        for (; c < a.K; c++)
+        ref byte index = ref a.StructureRow(j);
+        ref float v = ref Unsafe.Add(ref a.Values, a.RowStart(j));
+        for (; t < a.ValuesPerRow; t++)
         {
-            if ((Unsafe.Add(ref mask, c >> 3) >> (c & 7) & 1) == 0) continue;
-            if (pos >= end) a.ThrowBadRow(j);
-            sum += Unsafe.Add(ref a.Values, pos++) * Unsafe.Add(ref x, c);
+            int c = Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref index, 2 * t));
+            if (c >= a.K) a.ThrowBadIndex(j);
+            sum += Unsafe.Add(ref v, t) * Unsafe.Add(ref x, c);
         }
-        if (pos != end) a.ThrowBadRow(j);
         return sum;
     }
 
-    /// <inheritdoc cref="UnstructuredFloatFrom"/>
+    /// <summary>
+    /// Adds the products of row j's kept weights from column <paramref name="c"/> (a multiple of 8) on, whose first
+    /// packed value is at <paramref name="pos"/>, to <paramref name="sum"/> (int8 layout: bitmask); checks the row
+    /// marks exactly keptPerRow columns, none past k.
+    /// </summary>
     public static int UnstructuredInt8From(in SparseDense<sbyte, sbyte> a, ref sbyte x, int j, int c, nint pos, int sum)
     {
         ref byte mask = ref a.StructureRow(j);

@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -7,11 +6,12 @@ using System.Runtime.Intrinsics.X86;
 namespace ModelGen.Kernels;
 
 /// <summary>
-/// x64 AVX2 fp32 sparse kernels. Unstructured: per mask byte, VPERMPS spreads 8 packed values to their columns
-/// (controls from <see cref="SparseTables.ExpandFloat8"/>) and the byte's bits, as a lane mask, zero the pruned lanes
-/// of w and x. 2:4: per meta byte VPERMPS gathers the 4 x values two groups keep, two bytes fill one FMA.
+/// x64 AVX2 fp32 sparse kernels. Unstructured (ELL): VGATHERDPS fetches the x values of 8 kept weights at once from
+/// their uint16 column indices (widened by VPMOVZXWD, clamped below k so no read leaves x; an index past k is found
+/// at the end of the row and throws). 2:4: per meta byte VPERMPS gathers the 4 x values two groups keep, two bytes
+/// fill one FMA.
 /// </summary>
-internal static class SparseFloatAvx2
+internal static unsafe class SparseFloatAvx2
 {
     public static void Unstructured(in SparseDense<float, float> a)
     {
@@ -23,33 +23,32 @@ internal static class SparseFloatAvx2
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float UnstructuredRow(in SparseDense<float, float> a, ref float x, int j)
     {
-        ref byte mask = ref a.StructureRow(j);
-        ref int expand = ref MemoryMarshal.GetArrayDataReference(SparseTables.ExpandFloat8);
-        nint pos = a.RowStart(j);
-        Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
-        int c = 0;
-        // 4 mask bytes per step read at most 32 values from pos, one byte at most 8: stay inside the values span.
-        for (; c + 32 <= a.K && pos <= a.ValueCount - 32; c += 32)
+        ref ushort index = ref Unsafe.As<byte, ushort>(ref a.StructureRow(j));
+        ref float v = ref Unsafe.Add(ref a.Values, a.RowStart(j));
+        Vector256<int> last = Vector256.Create(a.K - 1), seen = default;
+        Vector256<float> s0 = default, s1 = default;
+        nuint t = 0, kept = (nuint)a.ValuesPerRow;
+        fixed (float* xp = &x)
         {
-            ref byte m = ref Unsafe.Add(ref mask, c >> 3);
-            s0 = Step(ref a.Values, ref x, ref expand, m, c, ref pos, s0);
-            s1 = Step(ref a.Values, ref x, ref expand, Unsafe.Add(ref m, 1), c + 8, ref pos, s1);
-            s2 = Step(ref a.Values, ref x, ref expand, Unsafe.Add(ref m, 2), c + 16, ref pos, s2);
-            s3 = Step(ref a.Values, ref x, ref expand, Unsafe.Add(ref m, 3), c + 24, ref pos, s3);
+            // 16 kept weights per step, two accumulators to overlap the gathers' latency.
+            for (; t + 16 <= kept; t += 16)
+            {
+                Vector256<int> i0 = Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref index, t));
+                Vector256<int> i1 = Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref index, t + 8));
+                seen = Avx2.Max(seen, Avx2.Max(i0, i1));
+                s0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref v, t), Avx2.GatherVector256(xp, Avx2.Min(i0, last), 4), s0);
+                s1 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref v, t + 8), Avx2.GatherVector256(xp, Avx2.Min(i1, last), 4), s1);
+            }
+            if (t + 8 <= kept)
+            {
+                Vector256<int> i0 = Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref index, t));
+                seen = Avx2.Max(seen, i0);
+                s0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref v, t), Avx2.GatherVector256(xp, Avx2.Min(i0, last), 4), s0);
+                t += 8;
+            }
         }
-        for (; c + 8 <= a.K && pos <= a.ValueCount - 8; c += 8)
-            s0 = Step(ref a.Values, ref x, ref expand, Unsafe.Add(ref mask, c >> 3), c, ref pos, s0);
-        return SparseScalar.UnstructuredFloatFrom(in a, ref x, j, c, pos, Vector256.Sum((s0 + s1) + (s2 + s3)));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Step(ref float values, ref float x, ref int expand, int m, int c, ref nint pos, Vector256<float> acc)
-    {
-        Vector256<int> bits = Vector256.Create(1, 2, 4, 8, 16, 32, 64, 128);
-        Vector256<float> lanes = Vector256.Equals(Vector256.Create(m) & bits, bits).AsSingle();
-        Vector256<float> w = Avx2.PermuteVar8x32(Vector256.LoadUnsafe(ref values, (nuint)pos), Vector256.LoadUnsafe(ref expand, (nuint)m * 8));
-        pos += BitOperations.PopCount((uint)m);
-        return Fma.MultiplyAdd(w & lanes, Vector256.LoadUnsafe(ref x, (nuint)c) & lanes, acc);
+        if (Vector256.GreaterThanAny(seen, last)) a.ThrowBadIndex(j);
+        return SparseScalar.UnstructuredFloatFrom(in a, ref x, j, (int)t, Vector256.Sum(s0 + s1));
     }
 
     public static void TwoOfFour(in SparseDense<float, float> a)

@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -6,10 +5,9 @@ using System.Runtime.Intrinsics;
 namespace ModelGen.Kernels;
 
 /// <summary>
-/// 128-bit fp32 sparse kernels, generic over the multiply-add (portable, or arm64 FMLA). Unstructured: each mask
-/// nibble expands 4 packed values to their lanes with a byte shuffle (pruned lanes 0) and masks x the same way, so
-/// pruned columns add exactly 0. 2:4: each group's nibble picks its two x values (compressing x instead of expanding
-/// w), so every multiply-add lane does useful work.
+/// 128-bit fp32 sparse kernels, generic over the multiply-add (portable, or arm64 FMLA). Unstructured (ELL): x
+/// loaded lane by lane at the uint16 column indices. 2:4: each group's nibble picks its two x values with a byte
+/// shuffle (compressing x instead of expanding w), so every multiply-add lane does useful work.
 /// </summary>
 internal static class SparseFloat128
 {
@@ -23,31 +21,30 @@ internal static class SparseFloat128
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float UnstructuredRow<TFma>(in SparseDense<float, float> a, ref float x, int j) where TFma : struct, IFma128
     {
-        ref byte mask = ref a.StructureRow(j);
-        ref byte expand = ref MemoryMarshal.GetArrayDataReference(SparseTables.ExpandFloat4);
-        ref int laneMask = ref MemoryMarshal.GetArrayDataReference(SparseTables.LaneMask4);
-        ref byte values = ref Unsafe.As<float, byte>(ref a.Values);
-        nint pos = a.RowStart(j);
-        // A mask byte's two loads read at most 8 values from pos: stay inside the values span.
-        nint lastSafe = a.ValueCount - 8;
+        ref byte index = ref a.StructureRow(j);
+        ref float v = ref Unsafe.Add(ref a.Values, a.RowStart(j));
+        int last = a.K - 1, seen = 0;
         Vector128<float> s = default, t = default;
-        int c = 0;
-        for (; c + 8 <= a.K && pos <= lastSafe; c += 8)
+        int i = 0;
+        // No gather instruction: 4 scalar loads per vector, at indices clamped below k (an index past k throws below).
+        for (; i + 8 <= a.ValuesPerRow; i += 8)
         {
-            int m = Unsafe.Add(ref mask, c >> 3);
-            int lo = m & 15, hi = m >> 4;
-            Vector128<float> w = ByteShuffle128.Shuffle(Vector128.LoadUnsafe(ref values, (nuint)pos * 4),
-                Vector128.LoadUnsafe(ref expand, (nuint)lo * 16)).AsSingle();
-            Vector128<float> xv = Vector128.LoadUnsafe(ref x, (nuint)c) & Vector128.LoadUnsafe(ref laneMask, (nuint)lo * 4).AsSingle();
-            s = TFma.MultiplyAdd(s, w, xv);
-            pos += BitOperations.PopCount((uint)lo);
-            w = ByteShuffle128.Shuffle(Vector128.LoadUnsafe(ref values, (nuint)pos * 4),
-                Vector128.LoadUnsafe(ref expand, (nuint)hi * 16)).AsSingle();
-            xv = Vector128.LoadUnsafe(ref x, (nuint)c + 4) & Vector128.LoadUnsafe(ref laneMask, (nuint)hi * 4).AsSingle();
-            t = TFma.MultiplyAdd(t, w, xv);
-            pos += BitOperations.PopCount((uint)hi);
+            ulong four = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref index, 2 * i));
+            s = TFma.MultiplyAdd(s, Vector128.LoadUnsafe(ref v, (nuint)i), Gather4(ref x, four, last, ref seen));
+            four = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref index, 2 * i + 8));
+            t = TFma.MultiplyAdd(t, Vector128.LoadUnsafe(ref v, (nuint)i + 4), Gather4(ref x, four, last, ref seen));
         }
-        return SparseScalar.UnstructuredFloatFrom(in a, ref x, j, c, pos, Vector128.Sum(s + t));
+        if (seen > last) a.ThrowBadIndex(j);
+        return SparseScalar.UnstructuredFloatFrom(in a, ref x, j, i, Vector128.Sum(s + t));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Gather4(ref float x, ulong four, int last, ref int seen)
+    {
+        int c0 = (int)(four & 0xFFFF), c1 = (int)(four >> 16 & 0xFFFF), c2 = (int)(four >> 32 & 0xFFFF), c3 = (int)(four >> 48);
+        seen = Math.Max(seen, Math.Max(Math.Max(c0, c1), Math.Max(c2, c3)));
+        return Vector128.Create(Unsafe.Add(ref x, Math.Min(c0, last)), Unsafe.Add(ref x, Math.Min(c1, last)),
+            Unsafe.Add(ref x, Math.Min(c2, last)), Unsafe.Add(ref x, Math.Min(c3, last)));
     }
 
     public static void TwoOfFour<TFma>(in SparseDense<float, float> a) where TFma : struct, IFma128

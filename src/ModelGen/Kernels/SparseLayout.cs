@@ -5,11 +5,20 @@ namespace ModelGen.Kernels;
 /// build time with the same formulas.
 /// </summary>
 /// <remarks>
-/// <para><b>Unstructured</b> (magnitude pruning, the same count <c>keptPerRow</c> in every output row): per row a
-/// bitmask of <c>ceil(k / 8)</c> bytes (bit <c>c % 8</c> of byte <c>c / 8</c> set when column c is kept; bits past k
-/// zero), and the <c>keptPerRow</c> kept values of the row in column order, rows one after another. The same structure
-/// serves fp32 and int8 values. A bitmask was chosen over ELL (values + uint16 column indices) because int8 values
-/// with 2-byte indices need 60% of the dense bytes at 80% sparsity, the mask 32.5% (fp32: 23% vs ELL's 30%).</para>
+/// <para><b>Unstructured</b> (magnitude pruning, the same count <c>keptPerRow</c> in every output row): the
+/// <c>keptPerRow</c> kept values of each row in column order, rows one after another, and a structure that depends
+/// on the value type, chosen by measurement (bench/ModelGen.Bench SparseBench, and the numbers on
+/// <see cref="PrefersUnstructured"/>):</para>
+/// <list type="bullet">
+/// <item><b>fp32: ELL</b>, each kept value's column as a little-endian uint16 (k &lt;= 65,536), rows like the values:
+/// <c>2 n keptPerRow</c> bytes, 30% of the dense bytes at 80% sparsity. The AVX2 kernel gathers x with VGATHERDPS, 8
+/// kept weights per instruction, so its cost follows the kept count; a bitmask (23%) costs per column whatever the
+/// sparsity and measured 1.5-2x slower than ELL at 80% (4096 x 4096 from memory: ELL 1.4-1.75x the dense kernel,
+/// bitmask 0.7-1.05x).</item>
+/// <item><b>int8: bitmask</b>, per row <c>ceil(k / 8)</c> bytes, bit <c>c % 8</c> of byte <c>c / 8</c> set when
+/// column c is kept, bits past k zero: 32.5% of the dense bytes at 80% sparsity, where ELL's 2-byte indices would need
+/// 60% (more than the 1-byte values they index).</item>
+/// </list>
 /// <para><b>2:4</b>: every group of 4 consecutive weights along k keeps its 2 largest |w|; a last partial group is
 /// padded with zero weights. Per row <c>2 * ceil(k / 4)</c> values (each group's two, lower column first) and one
 /// nibble per group, two groups a byte (group g in byte g / 2, bits 4 (g % 2)): bits 0-1 the position (0-3) of the
@@ -28,11 +37,19 @@ public static class SparseLayout
         return Math.Max(1, (int)Math.Round(k * (1 - sparsity), MidpointRounding.ToEven));
     }
 
-    /// <summary>Bytes of the unstructured bitmask: <c>n * ceil(k / 8)</c> (independent of <paramref name="keptPerRow"/>).</summary>
-    public static long UnstructuredStructureBytes(int n, int k, int keptPerRow)
+    /// <summary>Bytes of the fp32 unstructured structure (uint16 column indices): <c>2 n keptPerRow</c>.</summary>
+    public static long UnstructuredStructureBytes(int n, int k, int keptPerRow) =>
+        UnstructuredStructureBytes(n, k, keptPerRow, int8Values: false);
+
+    /// <summary>
+    /// Bytes of the unstructured structure for fp32 values (uint16 column indices, <c>2 n keptPerRow</c>) or int8
+    /// values (bitmask, <c>n ceil(k / 8)</c>).
+    /// </summary>
+    public static long UnstructuredStructureBytes(int n, int k, int keptPerRow, bool int8Values)
     {
         CheckUnstructured(n, k, keptPerRow);
-        return (long)n * MaskBytesPerRow(k);
+        if (!int8Values) CheckIndexRange(k);
+        return int8Values ? (long)n * MaskBytesPerRow(k) : 2L * n * keptPerRow;
     }
 
     /// <summary>Values stored for unstructured pruning (fp32 or sbyte each): <c>n * keptPerRow</c>.</summary>
@@ -79,7 +96,16 @@ public static class SparseLayout
     /// <summary>int8: the decode costs more per column than a dense int8 step, so only very sparse rows win.</summary>
     public const double Int8MinSparsity = 0.9;
 
+    /// <summary>The largest k the fp32 layout's uint16 column indices can address.</summary>
+    public const int MaxIndexedK = ushort.MaxValue + 1;
+
     internal static int MaskBytesPerRow(int k) => (k + 7) >> 3;
+
+    internal static void CheckIndexRange(int k)
+    {
+        if (k > MaxIndexedK)
+            throw new ArgumentOutOfRangeException(nameof(k), k, $"fp32 unstructured pruning stores uint16 column indices: k must be at most {MaxIndexedK}.");
+    }
 
     internal static int Groups24(int k) => (k + 3) >> 2;
 

@@ -8,8 +8,8 @@ namespace ModelGen.Kernels;
 /// The validated operands of one sparse dense-layer call: x (fp32, or int8 already quantized) and packed values of
 /// type <typeparamref name="TV"/> with their structure (unstructured bitmask or 2:4 nibbles, see
 /// <see cref="SparseLayout"/>). Kernels index with <see cref="Unsafe"/> arithmetic after the entry point checked
-/// every length; the unstructured kernels also check, as they decode, that each row's mask marks exactly
-/// <see cref="ValuesPerRow"/> columns (see <see cref="ThrowBadRow"/>).
+/// every length; the unstructured kernels also check, as they decode, each row's column indices (fp32) or that its
+/// mask marks exactly <see cref="ValuesPerRow"/> columns (int8), see <see cref="ThrowBadRow"/>.
 /// </summary>
 internal readonly ref struct SparseDense<TX, TV> where TX : unmanaged where TV : unmanaged
 {
@@ -23,7 +23,7 @@ internal readonly ref struct SparseDense<TX, TV> where TX : unmanaged where TV :
     public readonly int Batch, K, N;
     /// <summary>keptPerRow (unstructured) or 2 ceil(k / 4) (2:4).</summary>
     public readonly int ValuesPerRow;
-    /// <summary>Mask bytes (unstructured) or nibble bytes (2:4) per row.</summary>
+    /// <summary>Index bytes (fp32 unstructured), mask bytes (int8 unstructured) or nibble bytes (2:4) per row.</summary>
     public readonly int StructurePerRow;
     /// <summary>n * ValuesPerRow: the vector loads of packed values stay below this.</summary>
     public readonly nint ValueCount;
@@ -83,4 +83,9 @@ internal readonly ref struct SparseDense<TX, TV> where TX : unmanaged where TV :
         throw new ArgumentException(
             $"structure row {j} does not mark exactly keptPerRow = {ValuesPerRow} of the k = {K} columns (bits past k must be 0).",
             "structure");
+
+    /// <summary>A row's uint16 column indices reach k or beyond (found while decoding; see <see cref="ThrowBadRow"/>).</summary>
+    [DoesNotReturn]
+    public void ThrowBadIndex(int j) =>
+        throw new ArgumentException($"structure row {j} holds a column index at or past k = {K}.", "structure");
 }

@@ -3,27 +3,12 @@ using System.Numerics;
 namespace ModelGen.Kernels;
 
 /// <summary>
-/// Shuffle controls the sparse kernels look up per mask byte or nibble (built once, about 14 KiB in all). An index
+/// Shuffle controls the sparse kernels look up per mask byte or nibble (built once, about 12 KiB in all). An index
 /// byte with the high bit set (0x80) makes a byte shuffle (PSHUFB / TBL / <c>ShuffleNative</c>) write 0.
 /// </summary>
 internal static class SparseTables
 {
     internal const byte Zero = 0x80;
-
-    /// <summary>
-    /// [mask byte * 8 + lane]: for an 8-column mask byte, which packed value lane c takes (its rank among the set
-    /// bits); 0 for an unset lane (masked off afterwards). Feeds VPERMPS.
-    /// </summary>
-    public static readonly int[] ExpandFloat8 = BuildExpandFloat8();
-
-    /// <summary>
-    /// [nibble * 16 + byte]: for a 4-column nibble, the byte shuffle that spreads packed floats to their lanes
-    /// (bytes 4 rank .. 4 rank + 3), <see cref="Zero"/> for unset lanes.
-    /// </summary>
-    public static readonly byte[] ExpandFloat4 = BuildExpandFloat4();
-
-    /// <summary>[nibble * 4 + lane]: -1 for a set lane, 0 otherwise; masks x off the pruned columns.</summary>
-    public static readonly int[] LaneMask4 = BuildLaneMask4();
 
     /// <summary>
     /// [mask byte]: 8 shuffle bytes (little-endian) spreading packed sbytes to the mask's set lanes (the rank), Zero
@@ -50,37 +35,6 @@ internal static class SparseTables
     /// [meta byte]: 4 shuffle bytes (little-endian) taking two 2:4 groups' x bytes out of 8 columns: a0, b0, 4 + a1, 4 + b1.
     /// </summary>
     public static readonly uint[] Compress24Int8 = BuildCompress24Int8();
-
-    private static int[] BuildExpandFloat8()
-    {
-        var t = new int[256 * 8];
-        for (int m = 0; m < 256; m++)
-            for (int c = 0; c < 8; c++)
-                t[m * 8 + c] = (m >> c & 1) != 0 ? BitOperations.PopCount((uint)(m & ((1 << c) - 1))) : 0;
-        return t;
-    }
-
-    private static byte[] BuildExpandFloat4()
-    {
-        var t = new byte[16 * 16];
-        for (int m = 0; m < 16; m++)
-            for (int c = 0; c < 4; c++)
-            {
-                int rank = BitOperations.PopCount((uint)(m & ((1 << c) - 1)));
-                for (int b = 0; b < 4; b++)
-                    t[m * 16 + 4 * c + b] = (m >> c & 1) != 0 ? (byte)(4 * rank + b) : Zero;
-            }
-        return t;
-    }
-
-    private static int[] BuildLaneMask4()
-    {
-        var t = new int[16 * 4];
-        for (int m = 0; m < 16; m++)
-            for (int c = 0; c < 4; c++)
-                t[m * 4 + c] = (m >> c & 1) != 0 ? -1 : 0;
-        return t;
-    }
 
     private static ulong[] BuildExpandInt8()
     {

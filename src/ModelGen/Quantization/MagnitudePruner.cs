@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using ModelGen.Kernels;
 using ModelGen.Numerics;
 
@@ -6,38 +7,41 @@ namespace ModelGen.Quantization;
 
 /// <summary>
 /// Magnitude pruning of a row-major fp32 weight matrix w [n, k] into the layouts of <see cref="SparseLayout"/>, and
-/// back. Unstructured keeps exactly <c>keptPerRow</c> weights of largest |w| in every row; 2:4 keeps the 2 largest of
+/// back. Unstructured keeps exactly <c>keptPerRow</c> weights of largest |w| in every row (fp32 layout:
+/// <see cref="PruneUnstructured"/>, int8 layout: <see cref="PruneUnstructuredInt8"/>); 2:4 keeps the 2 largest of
 /// every 4 consecutive weights along k. Ties go to the lower column (so -0 and +0, or 2 and -2, keep the first).
-/// For int8 values quantize the packed fp32 values per row with <see cref="Int8Quantizer.QuantizeRows(ReadOnlySpan{float}, int, int, Span{sbyte}, Span{float})"/>
-/// (rows of keptPerRow, or 2 ceil(k / 4), values): the scales come from the kept values only.
+/// For int8 2:4 values quantize the packed fp32 values per row with <see cref="Int8Quantizer.QuantizeRows(ReadOnlySpan{float}, int, int, Span{sbyte}, Span{float})"/>
+/// (rows of 2 ceil(k / 4) values): the scales come from the kept values only (padding zeros do not change a maximum).
 /// NaN or infinite weights throw <see cref="ArgumentException"/> naming the tensor, row and column.
 /// </summary>
 public static class MagnitudePruner
 {
-    /// <summary>Packs the <paramref name="keptPerRow"/> largest-magnitude weights of each row: values in column order, bitmask rows.</summary>
+    /// <summary>
+    /// Packs the <paramref name="keptPerRow"/> largest-magnitude weights of each row in the fp32 layout: values in
+    /// column order, <paramref name="structure"/> their columns as little-endian uint16 (k at most
+    /// <see cref="SparseLayout.MaxIndexedK"/>).
+    /// </summary>
     public static void PruneUnstructured(ReadOnlySpan<float> w, int n, int k, int keptPerRow, Span<float> values,
         Span<byte> structure, string tensorName = "weight")
     {
         CheckUnstructured(w.Length, n, k, keptPerRow);
         CheckOutput(values.Length, SparseLayout.UnstructuredValueCount(n, k, keptPerRow), nameof(values));
-        CheckOutput(structure.Length, SparseLayout.UnstructuredStructureBytes(n, k, keptPerRow), nameof(structure));
+        CheckOutput(structure.Length, SparseLayout.UnstructuredStructureBytes(n, k, keptPerRow, int8Values: false), nameof(structure));
         CheckFinite(w, n, k, tensorName);
-        int maskBytes = SparseLayout.MaskBytesPerRow(k);
         uint[] scratch = ArrayPool<uint>.Shared.Rent(k);
         try
         {
             for (int r = 0; r < n; r++)
             {
                 ReadOnlySpan<float> row = w.Slice(r * k, k);
-                Span<byte> mask = structure.Slice(r * maskBytes, maskBytes);
                 Span<float> kept = values.Slice(r * keptPerRow, keptPerRow);
-                mask.Clear();
+                Span<byte> index = structure.Slice(2 * r * keptPerRow, 2 * keptPerRow);
                 var selection = new RowSelection(row, keptPerRow, scratch);
                 int t = 0;
                 for (int c = 0; c < k; c++)
                 {
                     if (!selection.Keeps(row[c])) continue;
-                    mask[c >> 3] |= (byte)(1 << (c & 7));
+                    BinaryPrimitives.WriteUInt16LittleEndian(index[(2 * t)..], (ushort)c);
                     kept[t++] = row[c];
                 }
             }
@@ -45,6 +49,48 @@ public static class MagnitudePruner
         finally
         {
             ArrayPool<uint>.Shared.Return(scratch);
+        }
+    }
+
+    /// <summary>
+    /// Packs the <paramref name="keptPerRow"/> largest-magnitude weights of each row in the int8 layout: the kept
+    /// values quantized per row (<see cref="Int8Quantizer"/>'s rule, the scale from the kept values only) into
+    /// <paramref name="values"/> / <paramref name="scales"/>, <paramref name="structure"/> the row bitmasks.
+    /// </summary>
+    public static void PruneUnstructuredInt8(ReadOnlySpan<float> w, int n, int k, int keptPerRow, Span<sbyte> values,
+        Span<float> scales, Span<byte> structure, string tensorName = "weight")
+    {
+        CheckUnstructured(w.Length, n, k, keptPerRow);
+        CheckOutput(values.Length, SparseLayout.UnstructuredValueCount(n, k, keptPerRow), nameof(values));
+        CheckOutput(scales.Length, n, nameof(scales));
+        CheckOutput(structure.Length, SparseLayout.UnstructuredStructureBytes(n, k, keptPerRow, int8Values: true), nameof(structure));
+        CheckFinite(w, n, k, tensorName);
+        int maskBytes = SparseLayout.MaskBytesPerRow(k);
+        uint[] scratch = ArrayPool<uint>.Shared.Rent(k);
+        float[] keptRow = ArrayPool<float>.Shared.Rent(keptPerRow);
+        try
+        {
+            for (int r = 0; r < n; r++)
+            {
+                ReadOnlySpan<float> row = w.Slice(r * k, k);
+                Span<byte> mask = structure.Slice(r * maskBytes, maskBytes);
+                mask.Clear();
+                var selection = new RowSelection(row, keptPerRow, scratch);
+                int t = 0;
+                for (int c = 0; c < k; c++)
+                {
+                    if (!selection.Keeps(row[c])) continue;
+                    mask[c >> 3] |= (byte)(1 << (c & 7));
+                    keptRow[t++] = row[c];
+                }
+                Int8Quantizer.QuantizeRows(keptRow.AsSpan(0, keptPerRow), 1, keptPerRow,
+                    values.Slice(r * keptPerRow, keptPerRow), scales.Slice(r, 1), tensorName, r);
+            }
+        }
+        finally
+        {
+            ArrayPool<uint>.Shared.Return(scratch);
+            ArrayPool<float>.Shared.Return(keptRow);
         }
     }
 
@@ -112,13 +158,37 @@ public static class MagnitudePruner
         }
     }
 
-    /// <summary>Unpacks unstructured values and bitmask into dense w [n, k] (pruned weights 0).</summary>
+    /// <summary>Unpacks the fp32 unstructured layout (values, uint16 columns) into dense w [n, k] (pruned weights 0).</summary>
     public static void ExpandUnstructured(ReadOnlySpan<float> values, ReadOnlySpan<byte> structure, int n, int k,
         int keptPerRow, Span<float> w)
     {
         CheckUnstructured(w.Length, n, k, keptPerRow);
         CheckOutput(values.Length, SparseLayout.UnstructuredValueCount(n, k, keptPerRow), nameof(values));
-        CheckOutput(structure.Length, SparseLayout.UnstructuredStructureBytes(n, k, keptPerRow), nameof(structure));
+        CheckOutput(structure.Length, SparseLayout.UnstructuredStructureBytes(n, k, keptPerRow, int8Values: false), nameof(structure));
+        w[..(n * k)].Clear();
+        for (int r = 0; r < n; r++)
+        {
+            int previous = -1;
+            for (int t = 0; t < keptPerRow; t++)
+            {
+                int c = BinaryPrimitives.ReadUInt16LittleEndian(structure[(2 * (r * keptPerRow + t))..]);
+                if (c >= k || c <= previous)
+                    throw new ArgumentException(
+                        $"structure row {r}: column {c} at position {t} is not below k = {k} and above the previous one.", nameof(structure));
+                w[r * k + c] = values[r * keptPerRow + t];
+                previous = c;
+            }
+        }
+    }
+
+    /// <summary>Unpacks the int8 unstructured layout (values, scales, bitmask) into dense w [n, k] = q * scale (pruned weights 0).</summary>
+    public static void ExpandUnstructuredInt8(ReadOnlySpan<sbyte> values, ReadOnlySpan<float> scales, ReadOnlySpan<byte> structure,
+        int n, int k, int keptPerRow, Span<float> w)
+    {
+        CheckUnstructured(w.Length, n, k, keptPerRow);
+        CheckOutput(values.Length, SparseLayout.UnstructuredValueCount(n, k, keptPerRow), nameof(values));
+        CheckOutput(scales.Length, n, nameof(scales));
+        CheckOutput(structure.Length, SparseLayout.UnstructuredStructureBytes(n, k, keptPerRow, int8Values: true), nameof(structure));
         int maskBytes = SparseLayout.MaskBytesPerRow(k);
         for (int r = 0; r < n; r++)
         {
@@ -134,7 +204,7 @@ public static class MagnitudePruner
                 if (c >= k || t == keptPerRow)
                     throw new ArgumentException(
                         $"structure row {r} does not mark exactly keptPerRow = {keptPerRow} of the k = {k} columns.", nameof(structure));
-                w[r * k + c] = values[r * keptPerRow + t++];
+                w[r * k + c] = values[r * keptPerRow + t++] * scales[r];
             }
             if (t != keptPerRow)
                 throw new ArgumentException(

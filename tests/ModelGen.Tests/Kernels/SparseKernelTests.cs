@@ -163,7 +163,27 @@ public class SparseKernelTests
         }
     }
 
-    /// <summary>Malformed masks (one bit too many, one too few, a bit past k) throw on every path, whatever reads they cut short.</summary>
+    /// <summary>fp32 column indices at or past k (in a middle row, in the last row's vector part and in its scalar tail) throw on every path.</summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void ColumnIndexPastKThrows(KernelPath path)
+    {
+        const int k = 203, n = 5;
+        var p = SparseProblem.Unstructured(1, k, n, SparseLayout.KeptPerRow(k, 0.8), 9); // 41 kept: 2 x 16, 8, then 1
+        int kept = p.KeptPerRow;
+        foreach (var (row, t, column) in new[] { (2, 3, k), (n - 1, 20, 65535), (n - 1, kept - 1, k), (0, 35, 1000) })
+        {
+            byte[] structure = (byte[])p.Structure.Clone();
+            structure[2 * (row * kept + t)] = (byte)column;
+            structure[2 * (row * kept + t) + 1] = (byte)(column >> 8);
+            var y = new float[n];
+            var e = Assert.Throws<ArgumentException>("structure", () =>
+                DenseKernels.SparseFloat32(path, p.X, p.Values, structure, p.Bias, y, 1, k, n, kept, Activation.None));
+            Assert.Contains($"row {row}", e.Message);
+        }
+    }
+
+    /// <summary>Malformed int8 masks (one bit too many, one too few, a bit past k) throw on every path, whatever reads they cut short.</summary>
     [Theory]
     [MemberData(nameof(Paths))]
     public void MalformedMaskThrows(KernelPath path)
@@ -179,11 +199,9 @@ public class SparseKernelTests
             s => Array.Fill(s, (byte)0xFF),                               // every row full
         })
         {
-            byte[] structure = (byte[])p.Structure.Clone();
+            byte[] structure = (byte[])p.Int8Structure.Clone();
             corrupt(structure);
             var y = new float[n];
-            Assert.Throws<ArgumentException>("structure", () =>
-                DenseKernels.SparseFloat32(path, p.X, p.Values, structure, p.Bias, y, 1, k, n, p.KeptPerRow, Activation.None));
             Assert.Throws<ArgumentException>("structure", () =>
                 DenseKernels.SparseInt8(path, p.X, p.Q, structure, p.WScales, p.Bias, y, 1, k, n, p.KeptPerRow, Activation.None,
                     new sbyte[k], new float[1]));
@@ -203,24 +221,26 @@ public class SparseKernelTests
         float[] x = new float[batch * k], y = new float[batch * n], bias = new float[n], scales = new float[n];
         float[] values = new float[n * kept], values24 = new float[n * 6];
         sbyte[] q = new sbyte[n * kept], q24 = new sbyte[n * 6], xq = new sbyte[batch * k];
-        byte[] mask = new byte[n * 2], meta = new byte[n * 2];
+        byte[] index = new byte[2 * n * kept], mask = new byte[n * 2], meta = new byte[n * 2];
         float[] xScales = new float[batch];
-        // Valid, all zeros except the masks: marks columns 0 and 1 in every row.
+        // Valid, all zeros except the int8 masks: marks columns 0 and 1 in every row (the fp32 indices are all column 0).
         for (int j = 0; j < n; j++) mask[2 * j] = 3;
-        DenseKernels.SparseFloat32(x, values, mask, bias, y, batch, k, n, kept, Activation.None);
+        DenseKernels.SparseFloat32(x, values, index, bias, y, batch, k, n, kept, Activation.None);
         DenseKernels.SparseInt8(x, q, mask, scales, bias, y, batch, k, n, kept, Activation.None, xq, xScales);
         DenseKernels.TwoOfFourFloat32(x, values24, meta, bias, y, batch, k, n, Activation.None);
         DenseKernels.TwoOfFourInt8(x, q24, meta, scales, [], y, batch, k, n, Activation.None, xq, xScales);
 
-        Assert.Throws<ArgumentException>("values", () => DenseKernels.SparseFloat32(x, values[..^1], mask, bias, y, batch, k, n, kept, Activation.None));
-        Assert.Throws<ArgumentException>("structure", () => DenseKernels.SparseFloat32(x, values, mask[..^1], bias, y, batch, k, n, kept, Activation.None));
-        Assert.Throws<ArgumentException>("x", () => DenseKernels.SparseFloat32(x[..^1], values, mask, bias, y, batch, k, n, kept, Activation.None));
-        Assert.Throws<ArgumentException>("y", () => DenseKernels.SparseFloat32(x, values, mask, bias, y[..^1], batch, k, n, kept, Activation.None));
-        Assert.Throws<ArgumentException>("bias", () => DenseKernels.SparseFloat32(x, values, mask, bias[..^1], y, batch, k, n, kept, Activation.None));
-        Assert.Throws<ArgumentOutOfRangeException>("keptPerRow", () => DenseKernels.SparseFloat32(x, values, mask, bias, y, batch, k, n, 0, Activation.None));
-        Assert.Throws<ArgumentOutOfRangeException>("keptPerRow", () => DenseKernels.SparseFloat32(x, new float[100], mask, bias, y, batch, k, n, k + 1, Activation.None));
-        Assert.Throws<ArgumentOutOfRangeException>("k", () => DenseKernels.SparseFloat32(x, values, mask, bias, y, batch, 0, n, kept, Activation.None));
-        Assert.Throws<ArgumentOutOfRangeException>("activation", () => DenseKernels.SparseFloat32(x, values, mask, bias, y, batch, k, n, kept, (Activation)99));
+        Assert.Throws<ArgumentException>("values", () => DenseKernels.SparseFloat32(x, values[..^1], index, bias, y, batch, k, n, kept, Activation.None));
+        Assert.Throws<ArgumentException>("structure", () => DenseKernels.SparseFloat32(x, values, index[..^1], bias, y, batch, k, n, kept, Activation.None));
+        Assert.Throws<ArgumentException>("x", () => DenseKernels.SparseFloat32(x[..^1], values, index, bias, y, batch, k, n, kept, Activation.None));
+        Assert.Throws<ArgumentException>("y", () => DenseKernels.SparseFloat32(x, values, index, bias, y[..^1], batch, k, n, kept, Activation.None));
+        Assert.Throws<ArgumentException>("bias", () => DenseKernels.SparseFloat32(x, values, index, bias[..^1], y, batch, k, n, kept, Activation.None));
+        Assert.Throws<ArgumentOutOfRangeException>("keptPerRow", () => DenseKernels.SparseFloat32(x, values, index, bias, y, batch, k, n, 0, Activation.None));
+        Assert.Throws<ArgumentOutOfRangeException>("keptPerRow", () => DenseKernels.SparseFloat32(x, new float[100], new byte[200], bias, y, batch, k, n, k + 1, Activation.None));
+        Assert.Throws<ArgumentOutOfRangeException>("k", () => DenseKernels.SparseFloat32(x, values, index, bias, y, batch, 0, n, kept, Activation.None));
+        Assert.Throws<ArgumentOutOfRangeException>("k", () => DenseKernels.SparseFloat32(new float[70000], values, index, bias, new float[n], 1, 70000, n, kept, Activation.None));
+        Assert.Throws<ArgumentOutOfRangeException>("activation", () => DenseKernels.SparseFloat32(x, values, index, bias, y, batch, k, n, kept, (Activation)99));
+        Assert.Throws<ArgumentException>("structure", () => DenseKernels.SparseInt8(x, q, mask[..^1], scales, bias, y, batch, k, n, kept, Activation.None, xq, xScales));
         Assert.Throws<ArgumentException>("values", () => DenseKernels.SparseInt8(x, q[..^1], mask, scales, bias, y, batch, k, n, kept, Activation.None, xq, xScales));
         Assert.Throws<ArgumentException>("wScales", () => DenseKernels.SparseInt8(x, q, mask, scales[..^1], bias, y, batch, k, n, kept, Activation.None, xq, xScales));
         Assert.Throws<ArgumentException>("xq", () => DenseKernels.SparseInt8(x, q, mask, scales, bias, y, batch, k, n, kept, Activation.None, xq[..^1], xScales));
@@ -250,15 +270,15 @@ public class SparseKernelTests
                 int b = i % 2 == 0 ? 1 : batch;
                 var activation = (Activation)(i % 6);
                 DenseKernels.SparseFloat32(path, u.X, u.Values, u.Structure, u.Bias, y, b, k, n, u.KeptPerRow, activation);
-                DenseKernels.SparseInt8(path, u.X, u.Q, u.Structure, u.WScales, u.Bias, y, b, k, n, u.KeptPerRow, activation, xq, xScales);
+                DenseKernels.SparseInt8(path, u.X, u.Q, u.Int8Structure, u.WScales, u.Bias, y, b, k, n, u.KeptPerRow, activation, xq, xScales);
                 DenseKernels.TwoOfFourFloat32(path, t.X, t.Values, t.Structure, t.Bias, y, b, k, n, activation);
-                DenseKernels.TwoOfFourInt8(path, t.X, t.Q, t.Structure, t.WScales, t.Bias, y, b, k, n, activation, xq, xScales);
+                DenseKernels.TwoOfFourInt8(path, t.X, t.Q, t.Int8Structure, t.WScales, t.Bias, y, b, k, n, activation, xq, xScales);
                 if (path == KernelPaths.Best)
                 {
                     DenseKernels.SparseFloat32(u.X, u.Values, u.Structure, u.Bias, y, b, k, n, u.KeptPerRow, activation);
-                    DenseKernels.SparseInt8(u.X, u.Q, u.Structure, u.WScales, u.Bias, y, b, k, n, u.KeptPerRow, activation, xq, xScales);
+                    DenseKernels.SparseInt8(u.X, u.Q, u.Int8Structure, u.WScales, u.Bias, y, b, k, n, u.KeptPerRow, activation, xq, xScales);
                     DenseKernels.TwoOfFourFloat32(t.X, t.Values, t.Structure, t.Bias, y, b, k, n, activation);
-                    DenseKernels.TwoOfFourInt8(t.X, t.Q, t.Structure, t.WScales, t.Bias, y, b, k, n, activation, xq, xScales);
+                    DenseKernels.TwoOfFourInt8(t.X, t.Q, t.Int8Structure, t.WScales, t.Bias, y, b, k, n, activation, xq, xScales);
                 }
             }
         }

@@ -14,7 +14,10 @@ internal sealed class SparseProblem
     public required float[] X { get; init; }
     public required float[] Bias { get; init; }
     public required float[] Values { get; init; }
+    /// <summary>fp32 structure: uint16 column indices (unstructured) or the 2:4 nibbles.</summary>
     public required byte[] Structure { get; init; }
+    /// <summary>int8 structure: the bitmask (unstructured) or the 2:4 nibbles.</summary>
+    public required byte[] Int8Structure { get; init; }
     /// <summary>The pruned matrix, dense [n, k] (pruned weights 0).</summary>
     public required float[] Expanded { get; init; }
     public required sbyte[] Q { get; init; }
@@ -32,17 +35,20 @@ internal sealed class SparseProblem
         MagnitudePruner.PruneUnstructured(w, n, k, keptPerRow, values, structure);
         var expanded = new float[n * k];
         MagnitudePruner.ExpandUnstructured(values, structure, n, k, keptPerRow, expanded);
-        var (q, scales) = Quantize(values, n, keptPerRow);
+        var q = new sbyte[values.Length];
+        var scales = new float[n];
+        var mask = new byte[SparseLayout.UnstructuredStructureBytes(n, k, keptPerRow, int8Values: true)];
+        MagnitudePruner.PruneUnstructuredInt8(w, n, k, keptPerRow, q, scales, mask);
         var qExpanded = new sbyte[n * k];
         for (int j = 0; j < n; j++)
             for (int c = 0, t = 0; c < k; c++)
-                if ((structure[j * ((k + 7) / 8) + c / 8] >> (c % 8) & 1) != 0)
+                if ((mask[j * ((k + 7) / 8) + c / 8] >> (c % 8) & 1) != 0)
                     qExpanded[j * k + c] = q[j * keptPerRow + t++];
         return new SparseProblem
         {
             TwoOfFour = false, Batch = batch, K = k, N = n, KeptPerRow = keptPerRow, X = x,
             Bias = bias ? KernelTestData.Uniform(random, n) : [], Values = values, Structure = structure,
-            Expanded = expanded, Q = q, WScales = scales, QExpanded = qExpanded,
+            Int8Structure = mask, Expanded = expanded, Q = q, WScales = scales, QExpanded = qExpanded,
         };
     }
 
@@ -72,7 +78,7 @@ internal sealed class SparseProblem
         {
             TwoOfFour = true, Batch = batch, K = k, N = n, KeptPerRow = perRow, X = x,
             Bias = bias ? KernelTestData.Uniform(random, n) : [], Values = values, Structure = meta,
-            Expanded = expanded, Q = q, WScales = scales, QExpanded = qExpanded,
+            Int8Structure = meta, Expanded = expanded, Q = q, WScales = scales, QExpanded = qExpanded,
         };
     }
 
@@ -97,8 +103,8 @@ internal sealed class SparseProblem
         var y = new float[Batch * N];
         var xq = new sbyte[Batch * K];
         var xScales = new float[Batch];
-        if (TwoOfFour) DenseKernels.TwoOfFourInt8(path, X, Q, Structure, WScales, Bias, y, Batch, K, N, activation, xq, xScales);
-        else DenseKernels.SparseInt8(path, X, Q, Structure, WScales, Bias, y, Batch, K, N, KeptPerRow, activation, xq, xScales);
+        if (TwoOfFour) DenseKernels.TwoOfFourInt8(path, X, Q, Int8Structure, WScales, Bias, y, Batch, K, N, activation, xq, xScales);
+        else DenseKernels.SparseInt8(path, X, Q, Int8Structure, WScales, Bias, y, Batch, K, N, KeptPerRow, activation, xq, xScales);
         return (y, xq, xScales);
     }
 

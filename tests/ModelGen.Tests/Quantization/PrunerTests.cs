@@ -31,11 +31,15 @@ public class PrunerTests
     [Fact]
     public void LayoutSizesAreClosedForm()
     {
-        Assert.Equal(3 * 3, SparseLayout.UnstructuredStructureBytes(3, 17, 5));   // ceil(17 / 8) bytes a row
+        Assert.Equal(3 * 5 * 2, SparseLayout.UnstructuredStructureBytes(3, 17, 5));                 // fp32: uint16 per value
+        Assert.Equal(3 * 3, SparseLayout.UnstructuredStructureBytes(3, 17, 5, int8Values: true));   // int8: ceil(17 / 8) bytes a row
         Assert.Equal(3 * 5, SparseLayout.UnstructuredValueCount(3, 17, 5));
         Assert.Equal(3 * 3, SparseLayout.TwoOfFourMetaBytes(3, 17));             // 5 groups -> 3 bytes a row
         Assert.Equal(3 * 10, SparseLayout.TwoOfFourValueCount(3, 17));           // 2 values per group
-        Assert.Equal(4096L * 512, SparseLayout.UnstructuredStructureBytes(4096, 4096, 819));
+        Assert.Equal(4096L * 512, SparseLayout.UnstructuredStructureBytes(4096, 4096, 819, int8Values: true));
+        Assert.Equal(4096L * 819 * 2, SparseLayout.UnstructuredStructureBytes(4096, 4096, 819, int8Values: false));
+        Assert.Throws<ArgumentOutOfRangeException>("k", () => SparseLayout.UnstructuredStructureBytes(1, 65537, 5));
+        Assert.Equal(65536L, SparseLayout.UnstructuredStructureBytes(1, 65536, 32768));
         Assert.Equal(4096L * 512, SparseLayout.TwoOfFourMetaBytes(4096, 4096));
         Assert.Equal(4096L * 2048, SparseLayout.TwoOfFourValueCount(4096, 4096));
         Assert.Throws<ArgumentOutOfRangeException>("keptPerRow", () => SparseLayout.UnstructuredValueCount(3, 17, 18));
@@ -60,14 +64,21 @@ public class PrunerTests
     {
         float[] w = [0.1f, -3f, 2f, -2f, 0.5f, 3f, 0f];
         var values = new float[3];
-        var mask = new byte[1];
-        MagnitudePruner.PruneUnstructured(w, 1, 7, 3, values, mask);
+        var index = new byte[6];
+        MagnitudePruner.PruneUnstructured(w, 1, 7, 3, values, index);
         Assert.Equal([-3f, 2f, 3f], values);
+        Assert.Equal([1, 0, 2, 0, 5, 0], index);
+        var q = new sbyte[3];
+        var scales = new float[1];
+        var mask = new byte[1];
+        MagnitudePruner.PruneUnstructuredInt8(w, 1, 7, 3, q, scales, mask);
         Assert.Equal(0b100110, mask[0]);
+        Assert.Equal([-127, 85, 127], q.Select(v => (int)v)); // 2 / (3 / 127) = 84.67
+        Assert.Equal(3f / 127, scales[0]);
 
         float[] zeros = [-0f, 0f, 0f, 1f]; // -0 and +0 tie: the first kept
-        MagnitudePruner.PruneUnstructured(zeros, 1, 4, 2, values.AsSpan(0, 2), mask);
-        Assert.Equal(0b1001, mask[0]);
+        MagnitudePruner.PruneUnstructured(zeros, 1, 4, 2, values.AsSpan(0, 2), index.AsSpan(0, 4));
+        Assert.Equal([0, 0, 3, 0], index[..4]);
     }
 
     /// <summary>On random rows (with repeated magnitudes): exactly keptPerRow kept, none smaller than a dropped one, ties to lower columns.</summary>
@@ -82,13 +93,17 @@ public class PrunerTests
                 int kept = SparseLayout.KeptPerRow(k, sparsity);
                 float[] w = Enumerable.Range(0, n * k).Select(_ => (float)(random.Next(-6, 7) * 0.25)).ToArray();
                 var values = new float[n * kept];
-                var mask = new byte[SparseLayout.UnstructuredStructureBytes(n, k, kept)];
-                MagnitudePruner.PruneUnstructured(w, n, k, kept, values, mask);
+                var index = new byte[SparseLayout.UnstructuredStructureBytes(n, k, kept)];
+                MagnitudePruner.PruneUnstructured(w, n, k, kept, values, index);
+                var mask = new byte[SparseLayout.UnstructuredStructureBytes(n, k, kept, int8Values: true)];
+                MagnitudePruner.PruneUnstructuredInt8(w, n, k, kept, new sbyte[n * kept], new float[n], mask);
                 int bytes = (k + 7) / 8;
                 for (int j = 0; j < n; j++)
                 {
                     var keptCols = Enumerable.Range(0, k).Where(c => (mask[j * bytes + c / 8] >> (c % 8) & 1) != 0).ToArray();
                     Assert.Equal(kept, keptCols.Length);
+                    // Both layouts keep the same columns, the fp32 one lists them in order.
+                    Assert.Equal(keptCols, Enumerable.Range(0, kept).Select(t => index[2 * (j * kept + t)] | index[2 * (j * kept + t) + 1] << 8));
                     Assert.Equal(keptCols.Select(c => w[j * k + c]), values.Skip(j * kept).Take(kept));
                     float minKept = keptCols.Min(c => Math.Abs(w[j * k + c]));
                     foreach (int c in Enumerable.Range(0, k).Except(keptCols))
@@ -129,13 +144,26 @@ public class PrunerTests
             int kept = SparseLayout.KeptPerRow(k, 0.8);
 
             var values = new float[n * kept];
-            var mask = new byte[SparseLayout.UnstructuredStructureBytes(n, k, kept)];
-            MagnitudePruner.PruneUnstructured(w, n, k, kept, values, mask);
+            var index = new byte[SparseLayout.UnstructuredStructureBytes(n, k, kept)];
+            MagnitudePruner.PruneUnstructured(w, n, k, kept, values, index);
             var expanded = new float[n * k];
-            MagnitudePruner.ExpandUnstructured(values, mask, n, k, kept, expanded);
+            MagnitudePruner.ExpandUnstructured(values, index, n, k, kept, expanded);
             float[] zeroed = (float[])w.Clone();
             MagnitudePruner.ZeroUnstructured(zeroed, n, k, kept);
             Assert.Equal(expanded, zeroed);
+
+            // int8: the same zeros, the kept weights within half a scale.
+            var q = new sbyte[n * kept];
+            var scales = new float[n];
+            var mask = new byte[SparseLayout.UnstructuredStructureBytes(n, k, kept, int8Values: true)];
+            MagnitudePruner.PruneUnstructuredInt8(w, n, k, kept, q, scales, mask);
+            var dequantized = new float[n * k];
+            MagnitudePruner.ExpandUnstructuredInt8(q, scales, mask, n, k, kept, dequantized);
+            for (int i = 0; i < n * k; i++)
+            {
+                if (zeroed[i] == 0) Assert.Equal(0f, dequantized[i]);
+                Assert.True(Math.Abs(dequantized[i] - zeroed[i]) <= scales[i / k] / 2 * 1.0001, $"k={k} [{i}]");
+            }
 
             var values24 = new float[SparseLayout.TwoOfFourValueCount(n, k)];
             var meta = new byte[SparseLayout.TwoOfFourMetaBytes(n, k)];
@@ -154,22 +182,23 @@ public class PrunerTests
     [Fact]
     public void Int8ScalesComeFromKeptValues()
     {
-        float[] w = [0.5f, -0.1f, 0.2f, 0.05f, -1f, 0.3f, 0.02f, 0.2f];
-        var values = new float[2];
-        var mask = new byte[1];
-        MagnitudePruner.PruneUnstructured(w, 1, 8, 2, values, mask);
-        var q = new sbyte[2];
-        var scales = new float[1];
-        Int8Quantizer.QuantizeRows(values, 1, 2, q, scales);
-        Assert.Equal(1f / 127, scales[0]);
-        Assert.Equal([64, -127], q.Select(v => (int)v));
+        float[] w = [0.5f, -0.1f, 0.2f, 0.05f, -1f, 0.3f, 0.02f, 0.2f, /* row 2 */ 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f];
+        var q = new sbyte[4];
+        var scales = new float[2];
+        var mask = new byte[2];
+        MagnitudePruner.PruneUnstructuredInt8(w, 2, 8, 2, q, scales, mask);
+        Assert.Equal([1f / 127, 0f], scales);
+        Assert.Equal([64, -127, 0, 0], q.Select(v => (int)v));
+        Assert.Equal([0b10001, 0b11], mask);
     }
 
     [Fact]
     public void NonFiniteWeightsThrowWithTheirPosition()
     {
         float[] w = [1f, 2f, 3f, 4f, 5f, float.NaN];
-        var e = Assert.Throws<ArgumentException>(() => MagnitudePruner.PruneUnstructured(w, 2, 3, 1, new float[2], new byte[2], "fc1.weight"));
+        var e = Assert.Throws<ArgumentException>(() => MagnitudePruner.PruneUnstructured(w, 2, 3, 1, new float[2], new byte[4], "fc1.weight"));
+        Assert.Contains("'fc1.weight': row 1, column 2 holds NaN", e.Message);
+        e = Assert.Throws<ArgumentException>(() => MagnitudePruner.PruneUnstructuredInt8(w, 2, 3, 1, new sbyte[2], new float[2], new byte[2], "fc1.weight"));
         Assert.Contains("'fc1.weight': row 1, column 2 holds NaN", e.Message);
         w[5] = 0; w[1] = float.NegativeInfinity;
         e = Assert.Throws<ArgumentException>(() => MagnitudePruner.PruneTwoOfFour(w, 2, 3, new float[4], new byte[2]));
@@ -182,17 +211,22 @@ public class PrunerTests
     public void BadShapesAndShortSpansThrow()
     {
         float[] w = new float[6];
-        Assert.Throws<ArgumentException>("w", () => MagnitudePruner.PruneUnstructured(w[..5], 2, 3, 1, new float[2], new byte[2]));
-        Assert.Throws<ArgumentException>("values", () => MagnitudePruner.PruneUnstructured(w, 2, 3, 1, new float[1], new byte[2]));
-        Assert.Throws<ArgumentException>("structure", () => MagnitudePruner.PruneUnstructured(w, 2, 3, 1, new float[2], new byte[1]));
-        Assert.Throws<ArgumentOutOfRangeException>("keptPerRow", () => MagnitudePruner.PruneUnstructured(w, 2, 3, 4, new float[8], new byte[2]));
+        Assert.Throws<ArgumentException>("w", () => MagnitudePruner.PruneUnstructured(w[..5], 2, 3, 1, new float[2], new byte[4]));
+        Assert.Throws<ArgumentException>("values", () => MagnitudePruner.PruneUnstructured(w, 2, 3, 1, new float[1], new byte[4]));
+        Assert.Throws<ArgumentException>("structure", () => MagnitudePruner.PruneUnstructured(w, 2, 3, 1, new float[2], new byte[3]));
+        Assert.Throws<ArgumentOutOfRangeException>("keptPerRow", () => MagnitudePruner.PruneUnstructured(w, 2, 3, 4, new float[8], new byte[16]));
+        Assert.Throws<ArgumentException>("values", () => MagnitudePruner.PruneUnstructuredInt8(w, 2, 3, 1, new sbyte[1], new float[2], new byte[2]));
+        Assert.Throws<ArgumentException>("scales", () => MagnitudePruner.PruneUnstructuredInt8(w, 2, 3, 1, new sbyte[2], new float[1], new byte[2]));
+        Assert.Throws<ArgumentException>("structure", () => MagnitudePruner.PruneUnstructuredInt8(w, 2, 3, 1, new sbyte[2], new float[2], new byte[1]));
         Assert.Throws<ArgumentOutOfRangeException>("keptPerRow", () => MagnitudePruner.ZeroUnstructured(w, 2, 3, 0));
         Assert.Throws<ArgumentException>("values", () => MagnitudePruner.PruneTwoOfFour(w, 2, 3, new float[3], new byte[2]));
         Assert.Throws<ArgumentException>("meta", () => MagnitudePruner.PruneTwoOfFour(w, 2, 3, new float[4], new byte[1]));
         Assert.Throws<ArgumentOutOfRangeException>("k", () => MagnitudePruner.PruneTwoOfFour(w, 2, 0, new float[4], new byte[2]));
         // Expand rejects structures the pruner cannot produce.
-        Assert.Throws<ArgumentException>("structure", () => MagnitudePruner.ExpandUnstructured(new float[2], [0b11, 0b1], 2, 3, 1, w));
-        Assert.Throws<ArgumentException>("structure", () => MagnitudePruner.ExpandUnstructured(new float[2], [0b1000, 0b1], 2, 3, 1, w));
+        Assert.Throws<ArgumentException>("structure", () => MagnitudePruner.ExpandUnstructured(new float[2], [0, 0, 3, 0], 2, 3, 1, w)); // column 3 >= k
+        Assert.Throws<ArgumentException>("structure", () => MagnitudePruner.ExpandUnstructured(new float[4], [1, 0, 1, 0, 0, 0, 1, 0], 2, 3, 2, w)); // repeated
+        Assert.Throws<ArgumentException>("structure", () => MagnitudePruner.ExpandUnstructuredInt8(new sbyte[2], new float[2], [0b11, 0b1], 2, 3, 1, w));
+        Assert.Throws<ArgumentException>("structure", () => MagnitudePruner.ExpandUnstructuredInt8(new sbyte[2], new float[2], [0b1000, 0b1], 2, 3, 1, w));
         Assert.Throws<ArgumentException>("meta", () => MagnitudePruner.ExpandTwoOfFour(new float[4], [0b0101, 0b0100], 2, 3, w));
     }
 }
