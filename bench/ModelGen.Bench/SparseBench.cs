@@ -5,7 +5,7 @@ namespace ModelGen.Bench;
 
 /// <summary>
 /// Batch-1 sparse dense layers against the dense kernel of the same value type, same shape, same run: unstructured
-/// at 80% sparsity (bitmask + packed values) and 2:4, fp32 and int8. 4096 x 4096 cycles through enough copies of
+/// at 80% sparsity (fp32: values + uint16 column indices; int8: values + bitmask) and 2:4, fp32 and int8. 4096 x 4096 cycles through enough copies of
 /// every operand to exceed the L3 (from main memory, as <see cref="GemvBench"/>); 784 x 256 reuses one (cache-resident).
 /// </summary>
 public static class SparseBench
@@ -31,13 +31,16 @@ public static class SparseBench
 
         int kept = SparseLayout.KeptPerRow(k, Sparsity);
         var values = new float[SparseLayout.UnstructuredValueCount(n, k, kept)];
-        var mask = new byte[SparseLayout.UnstructuredStructureBytes(n, k, kept)];
-        MagnitudePruner.PruneUnstructured(w, n, k, kept, values, mask);
+        var index = new byte[SparseLayout.UnstructuredStructureBytes(n, k, kept, int8Values: false)];
+        MagnitudePruner.PruneUnstructured(w, n, k, kept, values, index);
+        var qValues = new sbyte[values.Length];
+        var qScales = new float[n];
+        var mask = new byte[SparseLayout.UnstructuredStructureBytes(n, k, kept, int8Values: true)];
+        MagnitudePruner.PruneUnstructuredInt8(w, n, k, kept, qValues, qScales, mask);
         var values24 = new float[SparseLayout.TwoOfFourValueCount(n, k)];
         var meta = new byte[SparseLayout.TwoOfFourMetaBytes(n, k)];
         MagnitudePruner.PruneTwoOfFour(w, n, k, values24, meta);
         var (q, scales) = Quantize(w, n, k);
-        var (qValues, qScales) = Quantize(values, n, kept);
         var (q24, q24Scales) = Quantize(values24, n, values24.Length / n);
 
         double denseF32Bytes = 4.0 * n * k, denseI8Bytes = (double)n * k + 4.0 * n;
@@ -53,11 +56,11 @@ public static class SparseBench
             return () => DenseKernels.Int8(x, qc, sc, default, y, 1, k, n, Activation.None, xq, xScales);
         });
 
-        double sparseF32Bytes = 4.0 * values.Length + mask.Length;
+        double sparseF32Bytes = 4.0 * values.Length + index.Length;
         double sparseF32 = Time(fromMemory, quick, sparseF32Bytes, () =>
         {
             float[] vc = (float[])values.Clone();
-            byte[] mc = (byte[])mask.Clone();
+            byte[] mc = (byte[])index.Clone();
             return () => DenseKernels.SparseFloat32(x, vc, mc, default, y, 1, k, n, kept, Activation.None);
         });
         double sparseI8Bytes = qValues.Length + mask.Length + 4.0 * n;

