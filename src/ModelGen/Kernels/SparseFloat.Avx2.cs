@@ -68,28 +68,30 @@ internal static class SparseFloatAvx2
         ref float v = ref Unsafe.Add(ref a.Values, a.RowStart(j));
         ref int compress = ref MemoryMarshal.GetArrayDataReference(SparseTables.Compress24Float);
         Vector256<float> s = default, t = default;
-        int c = 0;
-        // 32 columns = 16 values per step, two accumulators; every load lies inside full groups below k.
-        for (; c + 32 <= a.K; c += 32)
+        nuint c = 0, k = (nuint)a.K;
+        // 32 columns = 16 values per step, two accumulators; every load lies inside full groups below k. Unsigned
+        // offsets and byte-sized table indices keep the address arithmetic to the loads' own scaling.
+        for (; c + 32 <= k; c += 32)
         {
             ref byte m = ref Unsafe.Add(ref meta, c >> 3);
-            s = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref v, (nuint)c / 2), Compress(ref x, ref compress, c, m, Unsafe.Add(ref m, 1)), s);
-            t = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref v, (nuint)c / 2 + 8), Compress(ref x, ref compress, c + 16, Unsafe.Add(ref m, 2), Unsafe.Add(ref m, 3)), t);
+            s = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref v, c >> 1), Compress(ref Unsafe.Add(ref x, c), ref compress, m, Unsafe.Add(ref m, 1)), s);
+            t = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref v, (c >> 1) + 8), Compress(ref Unsafe.Add(ref x, c + 16), ref compress, Unsafe.Add(ref m, 2), Unsafe.Add(ref m, 3)), t);
         }
-        if (c + 16 <= a.K)
+        if (c + 16 <= k)
         {
-            s = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref v, (nuint)c / 2), Compress(ref x, ref compress, c, Unsafe.Add(ref meta, c >> 3), Unsafe.Add(ref meta, (c >> 3) + 1)), s);
+            ref byte m = ref Unsafe.Add(ref meta, c >> 3);
+            s = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref v, c >> 1), Compress(ref Unsafe.Add(ref x, c), ref compress, m, Unsafe.Add(ref m, 1)), s);
             c += 16;
         }
-        return SparseScalar.TwoOfFourFloatFrom(in a, ref x, j, c >> 2, Vector256.Sum(s + t));
+        return SparseScalar.TwoOfFourFloatFrom(in a, ref x, j, (int)(c >> 2), Vector256.Sum(s + t));
     }
 
-    /// <summary>The 8 x values that the four 2:4 groups of columns c .. c + 15 (meta bytes m0, m1) keep, in value order.</summary>
+    /// <summary>The 8 x values that the four 2:4 groups of the 16 columns at <paramref name="x"/> (meta bytes m0, m1) keep, in value order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Compress(ref float x, ref int compress, int c, int m0, int m1)
+    private static Vector256<float> Compress(ref float x, ref int compress, nuint m0, nuint m1)
     {
-        Vector256<float> a = Avx2.PermuteVar8x32(Vector256.LoadUnsafe(ref x, (nuint)c), Vector256.LoadUnsafe(ref compress, (nuint)m0 * 8));
-        Vector256<float> b = Avx2.PermuteVar8x32(Vector256.LoadUnsafe(ref x, (nuint)c + 8), Vector256.LoadUnsafe(ref compress, (nuint)m1 * 8));
+        Vector256<float> a = Avx2.PermuteVar8x32(Vector256.LoadUnsafe(ref x), Vector256.LoadUnsafe(ref compress, m0 * 8));
+        Vector256<float> b = Avx2.PermuteVar8x32(Vector256.LoadUnsafe(ref x, 8), Vector256.LoadUnsafe(ref compress, m1 * 8));
         return Vector256.Create(a.GetLower(), b.GetLower());
     }
 }
