@@ -74,26 +74,46 @@ internal static class SparseScalar
     }
 
     /// <summary>
-    /// Adds the products of row j's 2:4 groups from group <paramref name="g"/> on to <paramref name="sum"/>, value
-    /// 2g' with column 4g' + bits 0-1 of the group's nibble, value 2g' + 1 with 4g' + bits 2-3; columns at or past k
-    /// (the padding of a partial last group) contribute nothing.
+    /// Adds the products of row j's 2:4 groups from group <paramref name="g"/> on to <paramref name="sum"/> (fp32
+    /// layout: 8-row slices, the last n % 8 rows row-major; see <see cref="SparseLayout"/>): each group's first value
+    /// with x at column 4g' + bits 0-1 of its nibble, its second with 4g' + bits 2-3. A column at or past k (the
+    /// padding of a partial last group) meets x = 0, as the vector paths' zero-filled last group does.
     /// </summary>
     public static float TwoOfFourFloatFrom(in SparseDense<float, float> a, ref float x, int j, int g, float sum)
     {
-        ref byte meta = ref a.StructureRow(j);
-        ref float v = ref Unsafe.Add(ref a.Values, a.RowStart(j));
         int groups = SparseLayout.Groups24(a.K);
+        bool sliced = j < SparseLayout.SlicedRows24(a.N);
+        int first = j & ~7, r = j & 7;
+        ref float v = ref Unsafe.Add(ref a.Values, a.RowStart(sliced ? first : j));
+        ref byte meta = ref a.StructureRow(sliced ? first : j);
         for (; g < groups; g++)
         {
-            int nibble = Unsafe.Add(ref meta, g >> 1) >> ((g & 1) << 2);
+            int nibble;
+            float v0, v1;
+            if (sliced)
+            {
+                nibble = (int)(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref meta, 4 * g)) >> (4 * r));
+                v0 = Unsafe.Add(ref v, 16 * g + r);
+                v1 = Unsafe.Add(ref v, 16 * g + 8 + r);
+            }
+            else
+            {
+                nibble = Unsafe.Add(ref meta, g >> 1) >> ((g & 1) << 2);
+                v0 = Unsafe.Add(ref v, 2 * g);
+                v1 = Unsafe.Add(ref v, 2 * g + 1);
+            }
             int c0 = 4 * g + (nibble & 3), c1 = 4 * g + (nibble >> 2 & 3);
-            if (c0 < a.K) sum += Unsafe.Add(ref v, 2 * g) * Unsafe.Add(ref x, c0);
-            if (c1 < a.K) sum += Unsafe.Add(ref v, 2 * g + 1) * Unsafe.Add(ref x, c1);
+            sum += v0 * (c0 < a.K ? Unsafe.Add(ref x, c0) : 0f);
+            sum += v1 * (c1 < a.K ? Unsafe.Add(ref x, c1) : 0f);
         }
         return sum;
     }
 
-    /// <inheritdoc cref="TwoOfFourFloatFrom"/>
+    /// <summary>
+    /// Adds the products of row j's 2:4 groups from group <paramref name="g"/> on to <paramref name="sum"/> (int8
+    /// layout: row-major): value 2g' with column 4g' + bits 0-1 of the group's nibble, value 2g' + 1 with 4g' + bits
+    /// 2-3; columns at or past k (the padding of a partial last group) contribute nothing.
+    /// </summary>
     public static int TwoOfFourInt8From(in SparseDense<sbyte, sbyte> a, ref sbyte x, int j, int g, int sum)
     {
         ref byte meta = ref a.StructureRow(j);

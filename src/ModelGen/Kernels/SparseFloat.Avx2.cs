@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -8,7 +7,8 @@ namespace ModelGen.Kernels;
 /// <summary>
 /// x64 AVX2 fp32 sparse kernels. Unstructured (ELL): each row's uint16 column indices are checked below k first (one
 /// vector max per 8, the indices then sit in L1 for the products), then x is fetched at them 8 at a time for one FMA.
-/// 2:4: per meta byte VPERMPS gathers the 4 x values two groups keep, two bytes fill one FMA.
+/// 2:4 (8-row slices, see <see cref="SparseLayout"/>): 8 rows per group with a broadcast, two in-lane permutes and
+/// two FMAs.
 /// </summary>
 internal static class SparseFloatAvx2
 {
@@ -56,42 +56,60 @@ internal static class SparseFloatAvx2
 
     public static void TwoOfFour(in SparseDense<float, float> a)
     {
-        for (int j = 0; j < a.N; j++)
+        int sliced = SparseLayout.SlicedRows24(a.N);
+        for (int j = 0; j < sliced; j += 8)
             for (int b = 0; b < a.Batch; b++)
-                a.Store(b, j, TwoOfFourRow(in a, ref a.XRow(b), j));
+                TwoOfFourSlice(in a, ref a.XRow(b), j, b);
+        for (int j = sliced; j < a.N; j++)
+            for (int b = 0; b < a.Batch; b++)
+                a.Store(b, j, SparseScalar.TwoOfFourFloatFrom(in a, ref a.XRow(b), j, 0, 0f));
     }
 
+    /// <summary>
+    /// Rows j .. j + 7 (one slice) against one x row: per group, the 4 x values broadcast to both halves, VPERMILPS
+    /// picks each row's first and second x by the low 2 bits of its nibble shifted into its lane; two FMAs with the
+    /// slice's 8 first and 8 second values.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float TwoOfFourRow(in SparseDense<float, float> a, ref float x, int j)
+    private static void TwoOfFourSlice(in SparseDense<float, float> a, ref float x, int j, int b)
     {
-        ref byte meta = ref a.StructureRow(j);
         ref float v = ref Unsafe.Add(ref a.Values, a.RowStart(j));
-        ref int compress = ref MemoryMarshal.GetArrayDataReference(SparseTables.Compress24Float);
-        Vector256<float> s = default, t = default;
-        nuint c = 0, k = (nuint)a.K;
-        // 32 columns = 16 values per step, two accumulators; every load lies inside full groups below k. Unsigned
-        // offsets and byte-sized table indices keep the address arithmetic to the loads' own scaling.
-        for (; c + 32 <= k; c += 32)
+        ref byte meta = ref a.StructureRow(j);
+        Vector256<uint> shifts = Vector256.Create(0u, 4, 8, 12, 16, 20, 24, 28);
+        Vector256<float> s0 = default, s1 = default, t0 = default, t1 = default;
+        nuint g = 0, full = (nuint)a.K >> 2;
+        for (; g + 2 <= full; g += 2)
         {
-            ref byte m = ref Unsafe.Add(ref meta, c >> 3);
-            s = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref v, c >> 1), Compress(ref Unsafe.Add(ref x, c), ref compress, m, Unsafe.Add(ref m, 1)), s);
-            t = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref v, (c >> 1) + 8), Compress(ref Unsafe.Add(ref x, c + 16), ref compress, Unsafe.Add(ref m, 2), Unsafe.Add(ref m, 3)), t);
+            (s0, t0) = Group(ref v, ref meta, Vector256.Create(Vector128.LoadUnsafe(ref x, 4 * g)), g, shifts, s0, t0);
+            (s1, t1) = Group(ref v, ref meta, Vector256.Create(Vector128.LoadUnsafe(ref x, 4 * g + 4)), g + 1, shifts, s1, t1);
         }
-        if (c + 16 <= k)
+        if (g < full)
         {
-            ref byte m = ref Unsafe.Add(ref meta, c >> 3);
-            s = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref v, c >> 1), Compress(ref Unsafe.Add(ref x, c), ref compress, m, Unsafe.Add(ref m, 1)), s);
-            c += 16;
+            (s0, t0) = Group(ref v, ref meta, Vector256.Create(Vector128.LoadUnsafe(ref x, 4 * g)), g, shifts, s0, t0);
+            g++;
         }
-        return SparseScalar.TwoOfFourFloatFrom(in a, ref x, j, (int)(c >> 2), Vector256.Sum(s + t));
+        if ((a.K & 3) != 0)
+        {
+            // The partial last group: x past k reads as 0 (no load leaves x).
+            nuint c = 4 * g;
+            int left = a.K & 3;
+            Vector128<float> last = Vector128.Create(Unsafe.Add(ref x, c), left > 1 ? Unsafe.Add(ref x, c + 1) : 0f,
+                left > 2 ? Unsafe.Add(ref x, c + 2) : 0f, 0f);
+            (s1, t1) = Group(ref v, ref meta, Vector256.Create(last), g, shifts, s1, t1);
+        }
+        Vector256<float> sums = (s0 + t0) + (s1 + t1);
+        for (int r = 0; r < 8; r++)
+            a.Store(b, j + r, sums.GetElement(r));
     }
 
-    /// <summary>The 8 x values that the four 2:4 groups of the 16 columns at <paramref name="x"/> (meta bytes m0, m1) keep, in value order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Compress(ref float x, ref int compress, nuint m0, nuint m1)
+    private static (Vector256<float>, Vector256<float>) Group(ref float v, ref byte meta, Vector256<float> x4, nuint g,
+        Vector256<uint> shifts, Vector256<float> s, Vector256<float> t)
     {
-        Vector256<float> a = Avx2.PermuteVar8x32(Vector256.LoadUnsafe(ref x), Vector256.LoadUnsafe(ref compress, m0 * 8));
-        Vector256<float> b = Avx2.PermuteVar8x32(Vector256.LoadUnsafe(ref x, 8), Vector256.LoadUnsafe(ref compress, m1 * 8));
-        return Vector256.Create(a.GetLower(), b.GetLower());
+        Vector256<uint> first = Avx2.ShiftRightLogicalVariable(Vector256.Create(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref meta, 4 * g))), shifts);
+        Vector256<uint> second = Avx2.ShiftRightLogical(first, 2);
+        s = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref v, 16 * g), Avx.PermuteVar(x4, first.AsInt32()), s);
+        t = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref v, 16 * g + 8), Avx.PermuteVar(x4, second.AsInt32()), t);
+        return (s, t);
     }
 }

@@ -6,8 +6,8 @@ namespace ModelGen.Kernels;
 
 /// <summary>
 /// 128-bit fp32 sparse kernels, generic over the multiply-add (portable, or arm64 FMLA). Unstructured (ELL): each
-/// row's uint16 column indices checked below k first, then x loaded lane by lane at them. 2:4: each group's nibble picks its two x values with a byte
-/// shuffle (compressing x instead of expanding w), so every multiply-add lane does useful work.
+/// row's uint16 column indices checked below k first, then x loaded lane by lane at them. 2:4 (8-row slices, see
+/// <see cref="SparseLayout"/>): per group a byte shuffle picks each row's x, every multiply-add lane does useful work.
 /// </summary>
 internal static class SparseFloat128
 {
@@ -62,41 +62,62 @@ internal static class SparseFloat128
 
     public static void TwoOfFour<TFma>(in SparseDense<float, float> a) where TFma : struct, IFma128
     {
-        for (int j = 0; j < a.N; j++)
+        int sliced = SparseLayout.SlicedRows24(a.N);
+        for (int j = 0; j < sliced; j += 8)
             for (int b = 0; b < a.Batch; b++)
-                a.Store(b, j, TwoOfFourRow<TFma>(in a, ref a.XRow(b), j));
+                TwoOfFourSlice<TFma>(in a, ref a.XRow(b), j, b);
+        for (int j = sliced; j < a.N; j++)
+            for (int b = 0; b < a.Batch; b++)
+                a.Store(b, j, SparseScalar.TwoOfFourFloatFrom(in a, ref a.XRow(b), j, 0, 0f));
     }
 
+    /// <summary>
+    /// Rows j .. j + 7 (one slice) against one x row, as two halves of 4 rows: per group a byte shuffle picks each
+    /// row's first and second x out of the group's 4 (controls from <see cref="SparseTables.Slice24First"/>, one
+    /// lookup per 2 rows), then 4 multiply-adds with the slice's values.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float TwoOfFourRow<TFma>(in SparseDense<float, float> a, ref float x, int j) where TFma : struct, IFma128
+    private static void TwoOfFourSlice<TFma>(in SparseDense<float, float> a, ref float x, int j, int b) where TFma : struct, IFma128
     {
-        ref byte meta = ref a.StructureRow(j);
         ref float v = ref Unsafe.Add(ref a.Values, a.RowStart(j));
-        ref byte low = ref MemoryMarshal.GetArrayDataReference(SparseTables.Compress24FloatLow);
-        ref byte high = ref MemoryMarshal.GetArrayDataReference(SparseTables.Compress24FloatHigh);
-        ref byte xb = ref Unsafe.As<float, byte>(ref x);
-        Vector128<float> s = default, t = default;
-        int c = 0;
-        // 16 columns = 4 groups = 8 values per step, two accumulators; every load lies inside full groups below k.
-        for (; c + 16 <= a.K; c += 16)
+        ref byte meta = ref a.StructureRow(j);
+        ref ulong first = ref MemoryMarshal.GetArrayDataReference(SparseTables.Slice24First);
+        ref ulong second = ref MemoryMarshal.GetArrayDataReference(SparseTables.Slice24Second);
+        Vector128<float> lo = default, hi = default, lo2 = default, hi2 = default;
+        int groups = SparseLayout.Groups24(a.K), full = a.K >> 2;
+        for (int g = 0; g < groups; g++)
         {
-            s = TFma.MultiplyAdd(s, Vector128.LoadUnsafe(ref v, (nuint)c / 2), Compress(ref xb, c, Unsafe.Add(ref meta, c >> 3), ref low, ref high));
-            t = TFma.MultiplyAdd(t, Vector128.LoadUnsafe(ref v, (nuint)c / 2 + 4), Compress(ref xb, c + 8, Unsafe.Add(ref meta, (c >> 3) + 1), ref low, ref high));
+            Vector128<byte> x4;
+            if (g < full)
+            {
+                x4 = Vector128.LoadUnsafe(ref x, (nuint)(4 * g)).AsByte();
+            }
+            else
+            {
+                // The partial last group: x past k reads as 0 (no load leaves x).
+                int c = 4 * g, left = a.K & 3;
+                x4 = Vector128.Create(Unsafe.Add(ref x, c), left > 1 ? Unsafe.Add(ref x, c + 1) : 0f,
+                    left > 2 ? Unsafe.Add(ref x, c + 2) : 0f, 0f).AsByte();
+            }
+            ref byte m = ref Unsafe.Add(ref meta, 4 * g);
+            byte m0 = m, m1 = Unsafe.Add(ref m, 1), m2 = Unsafe.Add(ref m, 2), m3 = Unsafe.Add(ref m, 3);
+            nuint o = (nuint)(16 * g);
+            lo = TFma.MultiplyAdd(lo, Vector128.LoadUnsafe(ref v, o), Pick(x4, ref first, m0, m1));
+            hi = TFma.MultiplyAdd(hi, Vector128.LoadUnsafe(ref v, o + 4), Pick(x4, ref first, m2, m3));
+            lo2 = TFma.MultiplyAdd(lo2, Vector128.LoadUnsafe(ref v, o + 8), Pick(x4, ref second, m0, m1));
+            hi2 = TFma.MultiplyAdd(hi2, Vector128.LoadUnsafe(ref v, o + 12), Pick(x4, ref second, m2, m3));
         }
-        if (c + 8 <= a.K)
+        lo += lo2;
+        hi += hi2;
+        for (int r = 0; r < 4; r++)
         {
-            s = TFma.MultiplyAdd(s, Vector128.LoadUnsafe(ref v, (nuint)c / 2), Compress(ref xb, c, Unsafe.Add(ref meta, c >> 3), ref low, ref high));
-            c += 8;
+            a.Store(b, j + r, lo.GetElement(r));
+            a.Store(b, j + 4 + r, hi.GetElement(r));
         }
-        return SparseScalar.TwoOfFourFloatFrom(in a, ref x, j, c >> 2, Vector128.Sum(s + t));
     }
 
-    /// <summary>The 4 x values two 2:4 groups (columns c .. c + 7, one meta byte) keep, in value order.</summary>
+    /// <summary>For 4 rows (nibble bytes m0, m1), each row's chosen x out of the group's 4 floats.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> Compress(ref byte x, int c, int meta, ref byte low, ref byte high)
-    {
-        Vector128<byte> a = ByteShuffle128.Shuffle(Vector128.LoadUnsafe(ref x, (nuint)c * 4), Vector128.LoadUnsafe(ref low, (nuint)(meta & 15) * 16));
-        Vector128<byte> b = ByteShuffle128.Shuffle(Vector128.LoadUnsafe(ref x, (nuint)c * 4 + 16), Vector128.LoadUnsafe(ref high, (nuint)(meta >> 4) * 16));
-        return (a | b).AsSingle();
-    }
+    private static Vector128<float> Pick(Vector128<byte> x4, ref ulong table, byte m0, byte m1) =>
+        ByteShuffle128.Shuffle(x4, Vector128.Create(Unsafe.Add(ref table, m0), Unsafe.Add(ref table, m1)).AsByte()).AsSingle();
 }

@@ -21,8 +21,19 @@ namespace ModelGen.Kernels;
 /// </list>
 /// <para><b>2:4</b>: every group of 4 consecutive weights along k keeps its 2 largest |w|; a last partial group is
 /// padded with zero weights. Per row <c>2 * ceil(k / 4)</c> values (each group's two, lower column first) and one
-/// nibble per group, two groups a byte (group g in byte g / 2, bits 4 (g % 2)): bits 0-1 the position (0-3) of the
-/// group's first value, bits 2-3 of its second.</para>
+/// nibble per group: bits 0-1 the position (0-3) of the group's first value, bits 2-3 of its second. Sizes as if
+/// row-major [n, 2 ceil(k / 4)] values and [n, ceil(ceil(k / 4) / 2)] nibble bytes, whatever the value type; the
+/// order of those bytes depends on it:</para>
+/// <list type="bullet">
+/// <item><b>int8: row-major</b>, rows one after another; in a row, group g's values at 2g, 2g + 1 and its nibble in
+/// byte g / 2, bits 4 (g % 2).</item>
+/// <item><b>fp32: 8-row slices</b>: rows 8s .. 8s + 7 (s &lt; n / 8) form slice s, stored where those 8 rows would
+/// be: for each group g, 16 values (the 8 rows' first values, then their 8 second values) at slice offset 16g, and
+/// a little-endian uint32 at slice byte offset 4g holding row 8s + r's nibble in bits 4r (a slice with an odd group
+/// count leaves 4 bytes unused). The last n % 8 rows follow row-major, as int8. So the AVX2 kernel computes 8 rows
+/// per group with one broadcast of the group's 4 x values, two in-lane permutes (VPERMILPS, controls shifted out of
+/// the uint32) and two FMAs: as few instructions per weight as the dense kernel, on half the weights.</item>
+/// </list>
 /// </remarks>
 public static class SparseLayout
 {
@@ -108,6 +119,9 @@ public static class SparseLayout
     }
 
     internal static int Groups24(int k) => (k + 3) >> 2;
+
+    /// <summary>Rows of an fp32 2:4 matrix stored in 8-row slices: the rest (n % 8) are row-major.</summary>
+    internal static int SlicedRows24(int n) => n & ~7;
 
     internal static int ValuesPerRow24(int k) => 2 * Groups24(k);
 

@@ -3,7 +3,7 @@ using System.Numerics;
 namespace ModelGen.Kernels;
 
 /// <summary>
-/// Shuffle controls the sparse kernels look up per mask byte or nibble (built once, about 12 KiB in all). An index
+/// Shuffle controls the sparse kernels look up per mask byte or nibble (built once, about 8 KiB in all). An index
 /// byte with the high bit set (0x80) makes a byte shuffle (PSHUFB / TBL / <c>ShuffleNative</c>) write 0.
 /// </summary>
 internal static class SparseTables
@@ -17,24 +17,37 @@ internal static class SparseTables
     public static readonly ulong[] ExpandInt8 = BuildExpandInt8();
 
     /// <summary>
-    /// [meta byte * 8 + lane]: for two 2:4 groups (8 columns), the columns of their 4 values ([a0, b0, 4 + a1, 4 + b1]),
-    /// repeated in lanes 4-7. Gathers x for the values with VPERMPS.
-    /// </summary>
-    public static readonly int[] Compress24Float = BuildCompress24Float();
-
-    /// <summary>
-    /// [nibble * 16 + byte]: byte shuffle taking a 2:4 group's two x floats from a 4-float vector into lanes 0-1
-    /// (<see cref="Compress24FloatHigh"/>: lanes 2-3), Zero elsewhere, so the two halves combine with OR.
-    /// </summary>
-    public static readonly byte[] Compress24FloatLow = BuildCompress24Float128(high: false);
-
-    /// <inheritdoc cref="Compress24FloatLow"/>
-    public static readonly byte[] Compress24FloatHigh = BuildCompress24Float128(high: true);
-
-    /// <summary>
     /// [meta byte]: 4 shuffle bytes (little-endian) taking two 2:4 groups' x bytes out of 8 columns: a0, b0, 4 + a1, 4 + b1.
     /// </summary>
     public static readonly uint[] Compress24Int8 = BuildCompress24Int8();
+
+    /// <summary>
+    /// [byte of a sliced fp32 2:4 uint32 (two rows' nibbles)]: the byte shuffle taking, for each of the two rows, the x
+    /// float at its group's first position (<see cref="Slice24First"/>) or second (<see cref="Slice24Second"/>) out of
+    /// the group's 4 x floats: bytes 4p .. 4p + 3, the low row in bytes 0-3, the high row in 4-7.
+    /// </summary>
+    public static readonly ulong[] Slice24First = BuildSlice24(second: false);
+
+    /// <inheritdoc cref="Slice24First"/>
+    public static readonly ulong[] Slice24Second = BuildSlice24(second: true);
+
+    private static ulong[] BuildSlice24(bool second)
+    {
+        var t = new ulong[256];
+        for (int m = 0; m < 256; m++)
+        {
+            ulong v = 0;
+            for (int row = 0; row < 2; row++)
+            {
+                int nibble = m >> (4 * row) & 15;
+                int p = second ? nibble >> 2 & 3 : nibble & 3;
+                for (int b = 0; b < 4; b++)
+                    v |= (ulong)(4 * p + b) << (8 * (4 * row + b));
+            }
+            t[m] = v;
+        }
+        return t;
+    }
 
     private static ulong[] BuildExpandInt8()
     {
@@ -48,33 +61,6 @@ internal static class SparseTables
                 v |= b << (8 * c);
             }
             t[m] = v;
-        }
-        return t;
-    }
-
-    private static int[] BuildCompress24Float()
-    {
-        var t = new int[256 * 8];
-        for (int m = 0; m < 256; m++)
-        {
-            int[] lanes = [m & 3, (m >> 2) & 3, 4 + ((m >> 4) & 3), 4 + ((m >> 6) & 3)];
-            for (int c = 0; c < 8; c++)
-                t[m * 8 + c] = lanes[c & 3];
-        }
-        return t;
-    }
-
-    private static byte[] BuildCompress24Float128(bool high)
-    {
-        var t = new byte[16 * 16];
-        Array.Fill(t, Zero);
-        for (int m = 0; m < 16; m++)
-        {
-            int lane0 = high ? 2 : 0;
-            int[] columns = [m & 3, (m >> 2) & 3];
-            for (int v = 0; v < 2; v++)
-                for (int b = 0; b < 4; b++)
-                    t[m * 16 + 4 * (lane0 + v) + b] = (byte)(4 * columns[v] + b);
         }
         return t;
     }

@@ -94,7 +94,10 @@ public static class MagnitudePruner
         }
     }
 
-    /// <summary>Packs the 2 largest-magnitude weights of every 4 along k (a partial last group padded with zero weights past k).</summary>
+    /// <summary>
+    /// Packs the 2 largest-magnitude weights of every 4 along k (a partial last group padded with zero weights past k)
+    /// in the fp32 layout: 8-row slices, the last n % 8 rows row-major (see <see cref="SparseLayout"/>).
+    /// </summary>
     public static void PruneTwoOfFour(ReadOnlySpan<float> w, int n, int k, Span<float> values, Span<byte> meta,
         string tensorName = "weight")
     {
@@ -102,20 +105,56 @@ public static class MagnitudePruner
         CheckOutput(values.Length, SparseLayout.TwoOfFourValueCount(n, k), nameof(values));
         CheckOutput(meta.Length, SparseLayout.TwoOfFourMetaBytes(n, k), nameof(meta));
         CheckFinite(w, n, k, tensorName);
-        int groups = SparseLayout.Groups24(k), perRow = SparseLayout.ValuesPerRow24(k), metaBytes = SparseLayout.MetaBytesPerRow(k);
+        meta[..(int)SparseLayout.TwoOfFourMetaBytes(n, k)].Clear();
         for (int r = 0; r < n; r++)
         {
             ReadOnlySpan<float> row = w.Slice(r * k, k);
-            Span<byte> m = meta.Slice(r * metaBytes, metaBytes);
-            Span<float> v = values.Slice(r * perRow, perRow);
-            m.Clear();
-            for (int g = 0; g < groups; g++)
+            for (int g = 0; 4 * g < k; g++)
             {
                 var (first, second) = TopTwo(row, 4 * g);
-                v[2 * g] = 4 * g + first < k ? row[4 * g + first] : 0f;
-                v[2 * g + 1] = 4 * g + second < k ? row[4 * g + second] : 0f;
-                m[g >> 1] |= (byte)((first | second << 2) << ((g & 1) << 2));
+                var slot = Slot24(n, k, r, g, sliced: true);
+                values[slot.First] = 4 * g + first < k ? row[4 * g + first] : 0f;
+                values[slot.Second] = 4 * g + second < k ? row[4 * g + second] : 0f;
+                meta[slot.MetaByte] |= (byte)((first | second << 2) << slot.Shift);
             }
+        }
+    }
+
+    /// <summary>
+    /// Packs 2:4 like <see cref="PruneTwoOfFour"/> in the int8 layout (row-major), the kept values quantized per row
+    /// (<see cref="Int8Quantizer"/>'s rule, the scale from the kept values) into <paramref name="values"/> /
+    /// <paramref name="scales"/>.
+    /// </summary>
+    public static void PruneTwoOfFourInt8(ReadOnlySpan<float> w, int n, int k, Span<sbyte> values, Span<float> scales,
+        Span<byte> meta, string tensorName = "weight")
+    {
+        CheckShape(w.Length, n, k);
+        CheckOutput(values.Length, SparseLayout.TwoOfFourValueCount(n, k), nameof(values));
+        CheckOutput(scales.Length, n, nameof(scales));
+        CheckOutput(meta.Length, SparseLayout.TwoOfFourMetaBytes(n, k), nameof(meta));
+        CheckFinite(w, n, k, tensorName);
+        int perRow = SparseLayout.ValuesPerRow24(k), metaBytes = SparseLayout.MetaBytesPerRow(k);
+        float[] kept = ArrayPool<float>.Shared.Rent(perRow);
+        try
+        {
+            for (int r = 0; r < n; r++)
+            {
+                ReadOnlySpan<float> row = w.Slice(r * k, k);
+                Span<byte> m = meta.Slice(r * metaBytes, metaBytes);
+                m.Clear();
+                for (int g = 0; 4 * g < k; g++)
+                {
+                    var (first, second) = TopTwo(row, 4 * g);
+                    kept[2 * g] = 4 * g + first < k ? row[4 * g + first] : 0f;
+                    kept[2 * g + 1] = 4 * g + second < k ? row[4 * g + second] : 0f;
+                    m[g >> 1] |= (byte)((first | second << 2) << ((g & 1) << 2));
+                }
+                Int8Quantizer.QuantizeRows(kept.AsSpan(0, perRow), 1, perRow, values.Slice(r * perRow, perRow), scales.Slice(r, 1), tensorName, r);
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(kept);
         }
     }
 
@@ -212,26 +251,41 @@ public static class MagnitudePruner
         }
     }
 
-    /// <summary>Unpacks 2:4 values and nibbles into dense w [n, k] (pruned weights 0; padding past k dropped).</summary>
+    /// <summary>Unpacks the fp32 2:4 layout into dense w [n, k] (pruned weights 0; padding past k dropped).</summary>
     public static void ExpandTwoOfFour(ReadOnlySpan<float> values, ReadOnlySpan<byte> meta, int n, int k, Span<float> w)
     {
         CheckShape(w.Length, n, k);
         CheckOutput(values.Length, SparseLayout.TwoOfFourValueCount(n, k), nameof(values));
         CheckOutput(meta.Length, SparseLayout.TwoOfFourMetaBytes(n, k), nameof(meta));
-        int groups = SparseLayout.Groups24(k), perRow = SparseLayout.ValuesPerRow24(k), metaBytes = SparseLayout.MetaBytesPerRow(k);
         w[..(n * k)].Clear();
         for (int r = 0; r < n; r++)
-            for (int g = 0; g < groups; g++)
+            for (int g = 0; 4 * g < k; g++)
             {
-                int nibble = meta[r * metaBytes + (g >> 1)] >> ((g & 1) << 2);
+                var slot = Slot24(n, k, r, g, sliced: true);
+                int nibble = meta[slot.MetaByte] >> slot.Shift;
                 int first = nibble & 3, second = nibble >> 2 & 3;
                 if (first >= second)
                     throw new ArgumentException(
                         $"meta row {r}, group {g}: positions {first} and {second} are not two increasing positions.", nameof(meta));
-                // The kernels add both products; a dense matrix holds one weight per column.
-                if (4 * g + first < k) w[r * k + 4 * g + first] = values[r * perRow + 2 * g];
-                if (4 * g + second < k) w[r * k + 4 * g + second] = values[r * perRow + 2 * g + 1];
+                if (4 * g + first < k) w[r * k + 4 * g + first] = values[slot.First];
+                if (4 * g + second < k) w[r * k + 4 * g + second] = values[slot.Second];
             }
+    }
+
+    /// <summary>
+    /// Where row r's group g lives: its two values and its nibble (byte and shift), in the fp32 layout
+    /// (<paramref name="sliced"/>: 8-row slices, then row-major) or the int8 one (row-major).
+    /// </summary>
+    private static (int First, int Second, int MetaByte, int Shift) Slot24(int n, int k, int r, int g, bool sliced)
+    {
+        int perRow = SparseLayout.ValuesPerRow24(k), metaBytes = SparseLayout.MetaBytesPerRow(k);
+        if (sliced && r < SparseLayout.SlicedRows24(n))
+        {
+            int first = r & ~7, lane = r & 7;
+            int v = first * perRow + 16 * g + lane;
+            return (v, v + 8, first * metaBytes + 4 * g + (lane >> 1), 4 * (lane & 1));
+        }
+        return (r * perRow + 2 * g, r * perRow + 2 * g + 1, r * metaBytes + (g >> 1), 4 * (g & 1));
     }
 
     /// <summary>

@@ -63,13 +63,16 @@ internal sealed class SparseProblem
         MagnitudePruner.PruneTwoOfFour(w, n, k, values, meta);
         var expanded = new float[n * k];
         MagnitudePruner.ExpandTwoOfFour(values, meta, n, k, expanded);
-        var (q, scales) = Quantize(values, n, perRow);
+        var q = new sbyte[values.Length];
+        var scales = new float[n];
+        var meta8 = new byte[meta.Length];
+        MagnitudePruner.PruneTwoOfFourInt8(w, n, k, q, scales, meta8);
         var qExpanded = new sbyte[n * k];
         int metaPerRow = (perRow / 2 + 1) / 2;
         for (int j = 0; j < n; j++)
             for (int g = 0; g < perRow / 2; g++)
             {
-                int nibble = meta[j * metaPerRow + g / 2] >> (4 * (g % 2));
+                int nibble = meta8[j * metaPerRow + g / 2] >> (4 * (g % 2));
                 int c0 = 4 * g + (nibble & 3), c1 = 4 * g + (nibble >> 2 & 3);
                 if (c0 < k) qExpanded[j * k + c0] = q[j * perRow + 2 * g];
                 if (c1 < k) qExpanded[j * k + c1] = q[j * perRow + 2 * g + 1];
@@ -78,16 +81,8 @@ internal sealed class SparseProblem
         {
             TwoOfFour = true, Batch = batch, K = k, N = n, KeptPerRow = perRow, X = x,
             Bias = bias ? KernelTestData.Uniform(random, n) : [], Values = values, Structure = meta,
-            Int8Structure = meta, Expanded = expanded, Q = q, WScales = scales, QExpanded = qExpanded,
+            Int8Structure = meta8, Expanded = expanded, Q = q, WScales = scales, QExpanded = qExpanded,
         };
-    }
-
-    private static (sbyte[] Q, float[] Scales) Quantize(float[] values, int n, int perRow)
-    {
-        var q = new sbyte[values.Length];
-        var scales = new float[n];
-        Int8Quantizer.QuantizeRows(values, n, perRow, q, scales);
-        return (q, scales);
     }
 
     public float[] RunFloat(KernelPath path, Activation activation)

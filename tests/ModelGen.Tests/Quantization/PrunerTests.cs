@@ -139,7 +139,7 @@ public class PrunerTests
         var random = new Random(8);
         foreach (int k in new[] { 1, 2, 3, 5, 8, 13, 64, 67 })
         {
-            const int n = 5;
+            const int n = 19; // two 8-row slices of the fp32 2:4 layout, then 3 row-major rows
             float[] w = Enumerable.Range(0, n * k).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
             int kept = SparseLayout.KeptPerRow(k, 0.8);
 
@@ -175,6 +175,24 @@ public class PrunerTests
             for (int j = 0; j < n; j++)
                 for (int g = 0; 4 * g < k; g++)
                     Assert.Equal(Math.Min(2, k - 4 * g), Enumerable.Range(4 * g, Math.Min(4, k - 4 * g)).Count(c => zeroed[j * k + c] != 0));
+
+            // int8 2:4 (row-major): the same positions, the kept weights within half a scale.
+            int perRow = 2 * ((k + 3) / 4), metaPerRow = (perRow / 2 + 1) / 2;
+            var q24 = new sbyte[values24.Length];
+            var scales24 = new float[n];
+            var meta8 = new byte[meta.Length];
+            MagnitudePruner.PruneTwoOfFourInt8(w, n, k, q24, scales24, meta8);
+            for (int j = 0; j < n; j++)
+                for (int g = 0; 4 * g < k; g++)
+                {
+                    int nibble = meta8[j * metaPerRow + g / 2] >> (4 * (g % 2));
+                    foreach (var (p, t) in new[] { (nibble & 3, 0), (nibble >> 2 & 3, 1) })
+                    {
+                        float keptWeight = 4 * g + p < k ? zeroed[j * k + 4 * g + p] : 0f;
+                        Assert.True(4 * g + p >= k || keptWeight != 0, $"k={k} row {j} group {g}: int8 kept a pruned weight");
+                        Assert.True(Math.Abs(q24[j * perRow + 2 * g + t] * scales24[j] - keptWeight) <= scales24[j] / 2 * 1.0001);
+                    }
+                }
         }
     }
 
