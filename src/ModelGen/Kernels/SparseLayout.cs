@@ -11,10 +11,11 @@ namespace ModelGen.Kernels;
 /// <see cref="PrefersUnstructured"/>):</para>
 /// <list type="bullet">
 /// <item><b>fp32: ELL</b>, each kept value's column as a little-endian uint16 (k &lt;= 65,536), rows like the values:
-/// <c>2 n keptPerRow</c> bytes, 30% of the dense bytes at 80% sparsity. The AVX2 kernel gathers x with VGATHERDPS, 8
-/// kept weights per instruction, so its cost follows the kept count; a bitmask (23%) costs per column whatever the
-/// sparsity and measured 1.5-2x slower than ELL at 80% (4096 x 4096 from memory: ELL 1.4-1.75x the dense kernel,
-/// bitmask 0.7-1.05x).</item>
+/// <c>2 n keptPerRow</c> bytes, 30% of the dense bytes at 80% sparsity. The kernel fetches x at the columns, 8 per
+/// FMA, so its cost follows the kept count; a bitmask (23%) is decoded per column whatever the sparsity and measured
+/// 1.5-2x slower than ELL at 80% (4096 x 4096 from memory, same run: ELL 1.4-1.75x the dense kernel, bitmask
+/// 0.7-1.05x; 784 x 256: ELL 0.65-0.77x, bitmask 0.3-0.6x). Fetching x by 8 scalar loads beat VGATHERDPS by
+/// 15-40% on the same machine.</item>
 /// <item><b>int8: bitmask</b>, per row <c>ceil(k / 8)</c> bytes, bit <c>c % 8</c> of byte <c>c / 8</c> set when
 /// column c is kept, bits past k zero: 32.5% of the dense bytes at 80% sparsity, where ELL's 2-byte indices would need
 /// 60% (more than the 1-byte values they index).</item>
@@ -85,27 +86,45 @@ public static class SparseLayout
     }
 
     /// <summary>
-    /// Whether the unstructured sparse kernel is expected to beat the dense one of the same value type for a layer of
-    /// this shape: fp32 from <see cref="Float32MinSparsity"/> sparsity, int8 from <see cref="Int8MinSparsity"/>.
+    /// Whether the unstructured sparse kernel is expected to beat the dense one of the same value type at batch 1 for
+    /// a layer of this shape. int8: never. fp32: from <see cref="Float32MinSparsityStreamed"/> sparsity when the dense
+    /// weights (4 n k bytes) reach <see cref="Float32StreamedBytes"/>, from <see cref="Float32MinSparsityCached"/>
+    /// when they reach <see cref="Float32SmallBytes"/>, never below.
     /// </summary>
     /// <remarks>
-    /// Measured on one core of an AMD EPYC (Zen, AVX2), batch 1, bench/ModelGen.Bench SparseBench: see the constants.
-    /// The shape only matters through k (rows shorter than one mask byte gain nothing).
+    /// Measured on one core of an AMD EPYC (Zen 3, AVX2; a shared machine, ratios from alternating rounds in one
+    /// process), dense / sparse time at sparsity 0.5 / 0.7 / 0.8 / 0.9 / 0.95:
+    /// <list type="bullet">
+    /// <item>fp32 4096 x 4096 from memory (64 MiB): 0.50 / 0.90 / 1.34 / 2.9 / 5.8; 1024 x 4096 (16 MiB): 0.45 / 0.76 /
+    /// 1.23 / 2.9 / 5.3. The dense kernel streams W; ELL reads 6 bytes per kept weight and fetches x at its columns.</item>
+    /// <item>fp32 cache-resident, 1024 x 1024 (4 MiB): 0.34 / 0.51 / 0.71 / 1.17 / 1.96; 784 x 256 (0.8 MiB): 0.32 /
+    /// 0.53 / 0.71 / 1.10 / 1.50; 128 x 256 (0.1 MiB): 0.25 / 0.31 / 0.42 / 0.59 / 0.61. From cache the dense kernel
+    /// costs ~0.1 ns a weight, a kept weight ~5 times that.</item>
+    /// <item>int8 (bitmask): 0.15-0.29 at 0.8 and at 0.95, every shape above: the mask is decoded per column (a byte
+    /// shuffle per 16 columns) whatever the sparsity, against a dense kernel doing 32 columns in about 5 instructions.</item>
+    /// </list>
     /// </remarks>
     public static bool PrefersUnstructured(int n, int k, double sparsity, bool int8Values)
     {
         CheckShape(n, k);
         CheckSparsity(sparsity);
-        if (k < 8) return false;
-        return sparsity >= (int8Values ? Int8MinSparsity : Float32MinSparsity);
+        if (int8Values) return false;
+        long denseBytes = 4L * n * k;
+        return denseBytes >= Float32StreamedBytes ? sparsity >= Float32MinSparsityStreamed
+            : denseBytes >= Float32SmallBytes && sparsity >= Float32MinSparsityCached;
     }
 
-    /// <summary>fp32: the bitmask kernel does a masked FMA per 8 columns whatever the sparsity; it wins once the bytes saved
-    /// outweigh the decode (see the remarks of <see cref="PrefersUnstructured"/>).</summary>
-    public const double Float32MinSparsity = 0.7;
+    /// <summary>Dense fp32 weights from this size on stream from L3 or memory (measured 16 MiB and up; 4 MiB still behaves as cached).</summary>
+    public const long Float32StreamedBytes = 8L << 20;
 
-    /// <summary>int8: the decode costs more per column than a dense int8 step, so only very sparse rows win.</summary>
-    public const double Int8MinSparsity = 0.9;
+    /// <summary>Below this size (measured 0.1 MiB) the dense fp32 kernel runs from L2 and no sparsity up to 0.95 beats it.</summary>
+    public const long Float32SmallBytes = 512L << 10;
+
+    /// <summary>Sparsity from which fp32 ELL beats dense weights streamed from memory (break-even ~0.75, 1.2-1.3x at 0.8).</summary>
+    public const double Float32MinSparsityStreamed = 0.8;
+
+    /// <summary>Sparsity from which fp32 ELL beats cache-resident dense weights (break-even ~0.88, 1.1-1.2x at 0.9).</summary>
+    public const double Float32MinSparsityCached = 0.9;
 
     /// <summary>The largest k the fp32 layout's uint16 column indices can address.</summary>
     public const int MaxIndexedK = ushort.MaxValue + 1;

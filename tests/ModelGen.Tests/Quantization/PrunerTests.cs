@@ -51,11 +51,21 @@ public class PrunerTests
     [Fact]
     public void CostRuleFollowsTheMeasuredThresholds()
     {
-        Assert.True(SparseLayout.PrefersUnstructured(4096, 4096, SparseLayout.Float32MinSparsity, int8Values: false));
-        Assert.False(SparseLayout.PrefersUnstructured(4096, 4096, SparseLayout.Float32MinSparsity - 0.01, int8Values: false));
-        Assert.True(SparseLayout.PrefersUnstructured(4096, 4096, SparseLayout.Int8MinSparsity, int8Values: true));
-        Assert.False(SparseLayout.PrefersUnstructured(4096, 4096, SparseLayout.Int8MinSparsity - 0.01, int8Values: true));
-        Assert.False(SparseLayout.PrefersUnstructured(10, 7, 0.95, int8Values: false)); // under one mask byte
+        // fp32 streamed from memory (64 MiB dense): from 0.8.
+        Assert.True(SparseLayout.PrefersUnstructured(4096, 4096, 0.8, int8Values: false));
+        Assert.False(SparseLayout.PrefersUnstructured(4096, 4096, 0.79, int8Values: false));
+        // fp32 cache-resident (784 x 256, 0.8 MiB): from 0.9.
+        Assert.True(SparseLayout.PrefersUnstructured(256, 784, 0.9, int8Values: false));
+        Assert.False(SparseLayout.PrefersUnstructured(256, 784, 0.89, int8Values: false));
+        // fp32 small (128 x 256, 0.1 MiB): never.
+        Assert.False(SparseLayout.PrefersUnstructured(128, 256, 0.99, int8Values: false));
+        // The size boundaries are inclusive.
+        Assert.True(SparseLayout.PrefersUnstructured(1, (int)(SparseLayout.Float32StreamedBytes / 4), 0.8, int8Values: false));
+        Assert.False(SparseLayout.PrefersUnstructured(1, (int)(SparseLayout.Float32StreamedBytes / 4) - 1, 0.8, int8Values: false));
+        Assert.True(SparseLayout.PrefersUnstructured(1, (int)(SparseLayout.Float32SmallBytes / 4), 0.9, int8Values: false));
+        Assert.False(SparseLayout.PrefersUnstructured(1, (int)(SparseLayout.Float32SmallBytes / 4) - 1, 0.9, int8Values: false));
+        // int8: never.
+        Assert.False(SparseLayout.PrefersUnstructured(4096, 4096, 0.99, int8Values: true));
     }
 
     /// <summary>Row [0.1, -3, 2, -2, 0.5, 3, 0], keep 3: |3| twice (columns 1, 5), then |2| at 2 and 3 tie: the lower column wins.</summary>
