@@ -2,7 +2,11 @@ using System.Runtime.CompilerServices;
 
 namespace ModelGen.Kernels;
 
-/// <summary>Dense layers over pruned weights: unstructured (bitmask + packed values) and 2:4 (see <see cref="SparseLayout"/>).</summary>
+/// <summary>
+/// Dense layers over pruned weights, packed by <see cref="Quantization.MagnitudePruner"/>: unstructured (fp32:
+/// values + uint16 column indices; int8: values + row bitmasks) and 2:4 (fp32: 8-row slices; int8: row-major); the
+/// layouts and their sizes are in <see cref="SparseLayout"/>.
+/// </summary>
 /// <remarks>
 /// Semantics: <c>y[b, j] = act(sum over kept columns c of x[b, c] * w[j, c] + bias[j])</c>. Pruned weights do not
 /// exist: a NaN or Infinity in x at a pruned column does not reach y (the dense kernel on the expanded matrix would
@@ -32,12 +36,18 @@ public static partial class DenseKernels
         Activation activation, Span<sbyte> xq, Span<float> xScales) =>
         SparseInt8(KernelPaths.Best, x, values, structure, wScales, bias, y, batch, k, n, keptPerRow, activation, xq, xScales);
 
-    /// <summary>fp32 weights pruned 2:4: <paramref name="values"/> [n, 2 ceil(k / 4)], <paramref name="meta"/> a nibble per group [n, ceil(ceil(k / 4) / 2)].</summary>
+    /// <summary>
+    /// fp32 weights pruned 2:4: <paramref name="values"/> (n 2 ceil(k / 4)) and <paramref name="meta"/> (a nibble per
+    /// group, n ceil(ceil(k / 4) / 2) bytes) in the fp32 layout of <see cref="SparseLayout"/> (8-row slices).
+    /// </summary>
     public static void TwoOfFourFloat32(ReadOnlySpan<float> x, ReadOnlySpan<float> values, ReadOnlySpan<byte> meta,
         ReadOnlySpan<float> bias, Span<float> y, int batch, int k, int n, Activation activation) =>
         TwoOfFourFloat32(KernelPaths.Best, x, values, meta, bias, y, batch, k, n, activation);
 
-    /// <summary>int8 weights pruned 2:4 with per-row <paramref name="wScales"/>; x quantized as by <c>Int8</c>.</summary>
+    /// <summary>
+    /// int8 weights pruned 2:4 in the int8 layout of <see cref="SparseLayout"/> (row-major) with per-row
+    /// <paramref name="wScales"/>; x quantized as by <c>Int8</c>.
+    /// </summary>
     public static void TwoOfFourInt8(ReadOnlySpan<float> x, ReadOnlySpan<sbyte> values, ReadOnlySpan<byte> meta,
         ReadOnlySpan<float> wScales, ReadOnlySpan<float> bias, Span<float> y, int batch, int k, int n, Activation activation,
         Span<sbyte> xq, Span<float> xScales) =>

@@ -4,7 +4,7 @@ namespace ModelGen.Kernels;
 
 /// <summary>
 /// Plain loops over the packed sparse weights: the reference every sparse path is tested against, and the code
-/// that finishes a row (its last, partial mask byte or group) on the vector paths.
+/// that finishes a row on the vector paths (its last kept weights, mask bytes or groups, and the row-major 2:4 rows).
 /// </summary>
 internal static class SparseScalar
 {

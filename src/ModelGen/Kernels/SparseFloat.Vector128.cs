@@ -52,13 +52,14 @@ internal static class SparseFloat128
         return m;
     }
 
-    /// <summary>x at 4 uint16 column indices, all already checked below k.</summary>
+    /// <summary>x at 4 uint16 column indices, all already checked below k (one 64-bit load split by shifts, as the AVX2 path).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> Gather4(ref float x, ref byte index) => Vector128.Create(
-        Unsafe.Add(ref x, Unsafe.ReadUnaligned<ushort>(ref index)),
-        Unsafe.Add(ref x, Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref index, 2))),
-        Unsafe.Add(ref x, Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref index, 4))),
-        Unsafe.Add(ref x, Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref index, 6))));
+    private static Vector128<float> Gather4(ref float x, ref byte index)
+    {
+        ulong four = Unsafe.ReadUnaligned<ulong>(ref index);
+        return Vector128.Create(Unsafe.Add(ref x, (nuint)(ushort)four), Unsafe.Add(ref x, (nuint)(ushort)(four >> 16)),
+            Unsafe.Add(ref x, (nuint)(ushort)(four >> 32)), Unsafe.Add(ref x, (nuint)(four >> 48)));
+    }
 
     public static void TwoOfFour<TFma>(in SparseDense<float, float> a) where TFma : struct, IFma128
     {

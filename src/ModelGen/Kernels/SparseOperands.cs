@@ -6,7 +6,7 @@ namespace ModelGen.Kernels;
 
 /// <summary>
 /// The validated operands of one sparse dense-layer call: x (fp32, or int8 already quantized) and packed values of
-/// type <typeparamref name="TV"/> with their structure (unstructured bitmask or 2:4 nibbles, see
+/// type <typeparamref name="TV"/> with their structure (unstructured indices or bitmask, or 2:4 nibbles, see
 /// <see cref="SparseLayout"/>). Kernels index with <see cref="Unsafe"/> arithmetic after the entry point checked
 /// every length; the unstructured kernels also check, as they decode, each row's column indices (fp32) or that its
 /// mask marks exactly <see cref="ValuesPerRow"/> columns (int8), see <see cref="ThrowBadRow"/>.
