@@ -13,9 +13,9 @@ namespace ModelGen.Kernels;
 /// <item><b>fp32: ELL</b>, each kept value's column as a little-endian uint16 (k &lt;= 65,536), rows like the values:
 /// <c>2 n keptPerRow</c> bytes, 30% of the dense bytes at 80% sparsity. The kernel fetches x at the columns, 8 per
 /// FMA, so its cost follows the kept count; a bitmask (23%) is decoded per column whatever the sparsity and measured
-/// 1.5-2x slower than ELL at 80% (4096 x 4096 from memory, same run: ELL 1.4-1.75x the dense kernel, bitmask
-/// 0.7-1.05x; 784 x 256: ELL 0.65-0.77x, bitmask 0.3-0.6x). Fetching x by 8 scalar loads beat VGATHERDPS by
-/// 15-40% on the same machine.</item>
+/// 1.5-2x slower than ELL at 80% (4096 x 4096 from memory, same run: first ELL version with VGATHERDPS 1.4-1.75x the
+/// dense kernel, bitmask 0.7-1.05x; 784 x 256: ELL 0.65-0.77x, bitmask 0.3-0.6x). Fetching x by scalar loads then
+/// beat VGATHERDPS by 15-40%, and reading the indices 4 per 64-bit load gave 1.5-2.2x at 4096 x 4096.</item>
 /// <item><b>int8: bitmask</b>, per row <c>ceil(k / 8)</c> bytes, bit <c>c % 8</c> of byte <c>c / 8</c> set when
 /// column c is kept, bits past k zero: 32.5% of the dense bytes at 80% sparsity, where ELL's 2-byte indices would need
 /// 60% (more than the 1-byte values they index).</item>
@@ -92,15 +92,16 @@ public static class SparseLayout
     /// when they reach <see cref="Float32SmallBytes"/>, never below.
     /// </summary>
     /// <remarks>
-    /// Measured on one core of an AMD EPYC (Zen 3, AVX2; a shared machine, ratios from alternating rounds in one
-    /// process), dense / sparse time at sparsity 0.5 / 0.7 / 0.8 / 0.9 / 0.95:
+    /// Measured on one core of an AMD EPYC (Zen 3, AVX2; a shared machine, so ratios of alternating rounds in one
+    /// process), dense / sparse time at sparsity 0.5 / 0.6 / 0.7 / 0.8 / 0.85 / 0.9 / 0.95:
     /// <list type="bullet">
-    /// <item>fp32 4096 x 4096 from memory (64 MiB): 0.50 / 0.90 / 1.34 / 2.9 / 5.8; 1024 x 4096 (16 MiB): 0.45 / 0.76 /
-    /// 1.23 / 2.9 / 5.3. The dense kernel streams W; ELL reads 6 bytes per kept weight and fetches x at its columns.</item>
-    /// <item>fp32 cache-resident, 1024 x 1024 (4 MiB): 0.34 / 0.51 / 0.71 / 1.17 / 1.96; 784 x 256 (0.8 MiB): 0.32 /
-    /// 0.53 / 0.71 / 1.10 / 1.50; 128 x 256 (0.1 MiB): 0.25 / 0.31 / 0.42 / 0.59 / 0.61. From cache the dense kernel
-    /// costs ~0.1 ns a weight, a kept weight ~5 times that.</item>
-    /// <item>int8 (bitmask): 0.15-0.29 at 0.8 and at 0.95, every shape above: the mask is decoded per column (a byte
+    /// <item>fp32 from memory, 4096 x 4096 (64 MiB): 0.56 / 0.77 / 0.98 / 1.47 / 2.1 / 3.3 / 6.3; 1024 x 4096 (16 MiB):
+    /// 0.54 / 0.72 / 0.96 / 1.54 / 2.1 / 3.5 / 6.7. The dense kernel streams W at memory bandwidth; ELL reads 6 bytes
+    /// per kept weight and fetches x (in L1) at its columns.</item>
+    /// <item>fp32 cache-resident, 1024 x 1024 (4 MiB): 0.41 / 0.41 / 0.53 / 0.72 / 0.95 / 1.13 / 2.0; 784 x 256
+    /// (0.8 MiB): 0.34 / 0.48 / 0.55 / 0.73 / 0.86 / 1.13 / 1.45; 128 x 256 (0.1 MiB): 0.27 / 0.25 / 0.31 / 0.44 /
+    /// 0.42 / 0.61 / 0.58. From cache the dense kernel spends ~0.1 ns a weight, ELL ~4 times that per kept weight.</item>
+    /// <item>int8 (bitmask), every shape above at 0.8 and 0.95: 0.15-0.29. The mask is decoded per column (a byte
     /// shuffle per 16 columns) whatever the sparsity, against a dense kernel doing 32 columns in about 5 instructions.</item>
     /// </list>
     /// </remarks>
@@ -120,10 +121,10 @@ public static class SparseLayout
     /// <summary>Below this size (measured 0.1 MiB) the dense fp32 kernel runs from L2 and no sparsity up to 0.95 beats it.</summary>
     public const long Float32SmallBytes = 512L << 10;
 
-    /// <summary>Sparsity from which fp32 ELL beats dense weights streamed from memory (break-even ~0.75, 1.2-1.3x at 0.8).</summary>
-    public const double Float32MinSparsityStreamed = 0.8;
+    /// <summary>Sparsity from which fp32 ELL beats dense weights streamed from memory (break-even ~0.71, 1.5x at 0.8).</summary>
+    public const double Float32MinSparsityStreamed = 0.75;
 
-    /// <summary>Sparsity from which fp32 ELL beats cache-resident dense weights (break-even ~0.88, 1.1-1.2x at 0.9).</summary>
+    /// <summary>Sparsity from which fp32 ELL beats cache-resident dense weights (break-even ~0.87, 1.13x at 0.9).</summary>
     public const double Float32MinSparsityCached = 0.9;
 
     /// <summary>The largest k the fp32 layout's uint16 column indices can address.</summary>
