@@ -15,6 +15,12 @@ if (args.Contains("int8-static"))
     return;
 }
 
+if (args.Contains("sparse-only"))
+{
+    SparseBlock();
+    return;
+}
+
 string dataDir = Path.Combine(AppContext.BaseDirectory, "data");
 string onnxDir = Environment.GetEnvironmentVariable("MODELGEN_ONNX_DIR")
     ?? FindUp("shared/data/reference-models") ?? "";
@@ -116,6 +122,27 @@ foreach (var (name, us) in codebook)
 }
 
 Console.WriteLine($"RESULT overhead.tiny.b1 forward_ns={forwardUs * 1000:F0} kernels_ns={kernelsUs * 1000:F0}");
+
+SparseBlock();
+
+// Sparse weights (bench/ModelGen.Bench/SparseBench.cs): batch-1 pruned layers against the dense kernel of the same
+// value type in the same run; 4096 x 4096 from main memory gives the RESULT lines, 784 x 256 (cache-resident) a table.
+void SparseBlock()
+{
+    var fromMemory = SparseBench.Run(4096, 4096, fromMemory: true, quick);
+    var cached = SparseBench.Run(256, 784, fromMemory: false, quick);
+    Console.WriteLine();
+    Console.WriteLine($"{"sparse b1",-30} {"dense us",10} {"sparse us",10} {"speedup",8} {"bytes",7}");
+    foreach (var r in fromMemory.Concat(cached))
+    {
+        Console.WriteLine($"{$"{r.Name} {r.K}x{r.N}",-30} {r.DenseUs,10:F1} {r.SparseUs,10:F1} {r.Speedup,7:F2}x {r.BytesFraction,7:F3}");
+    }
+
+    foreach (var r in fromMemory)
+    {
+        Console.WriteLine($"RESULT {r.Name}.b1 speedup={r.Speedup:F3} bytes_fraction={r.BytesFraction:F3}");
+    }
+}
 
 double Time<TModel>(string weights, float[] input, int batch) where TModel : IModel<TModel>
 {

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace ModelGen.Kernels;
 
@@ -43,4 +44,16 @@ internal readonly struct AdvSimdDpInt8Dot128 : IInt8Dot128
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<int> Accumulate(Vector128<int> acc, Vector128<sbyte> w, Vector128<sbyte> x) =>
         Dp.DotProduct(acc, w, x);
+}
+
+/// <summary>
+/// x64 SSSE3 (on the Avx2 path, where 128-bit steps suit the sparse decode): PMADDUBSW of |w| and x carrying w's
+/// sign (PSIGNB), pair sums within 2 * 128 * 127 = 32512 for every sbyte, then PMADDWD by ones into int32.
+/// </summary>
+internal readonly struct Ssse3Int8Dot128 : IInt8Dot128
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> Accumulate(Vector128<int> acc, Vector128<sbyte> w, Vector128<sbyte> x) =>
+        Sse2.Add(acc, Sse2.MultiplyAddAdjacent(
+            Ssse3.MultiplyAddAdjacent(Ssse3.Abs(w), Ssse3.Sign(x, w)), Vector128<short>.One));
 }

@@ -1,0 +1,169 @@
+namespace ModelGen.Kernels;
+
+/// <summary>
+/// Storage sizes of pruned dense-layer weights, closed-form in (n, k, sparsity) so the generator can plan memory at
+/// build time with the same formulas.
+/// </summary>
+/// <remarks>
+/// <para><b>Unstructured</b> (magnitude pruning, the same count <c>keptPerRow</c> in every output row): the
+/// <c>keptPerRow</c> kept values of each row in column order, rows one after another, and a structure that depends
+/// on the value type, chosen by measurement (bench/ModelGen.Bench SparseBench, and the numbers on
+/// <see cref="PrefersUnstructured"/>):</para>
+/// <list type="bullet">
+/// <item><b>fp32: ELL</b>, each kept value's column as a little-endian uint16 (k &lt;= 65,536), rows like the values:
+/// <c>2 n keptPerRow</c> bytes, 30% of the dense bytes at 80% sparsity. The kernel fetches x at the columns, 8 per
+/// FMA, so its cost follows the kept count; a bitmask (23%) is decoded per column whatever the sparsity and measured
+/// 1.5-2x slower than ELL at 80% (4096 x 4096 from memory, same run: first ELL version with VGATHERDPS 1.4-1.75x the
+/// dense kernel, bitmask 0.7-1.05x; 784 x 256: ELL 0.65-0.77x, bitmask 0.3-0.6x). Fetching x by scalar loads then
+/// beat VGATHERDPS by 15-40%, and reading the indices 4 per 64-bit load gave 1.5-2.2x at 4096 x 4096.</item>
+/// <item><b>int8: bitmask</b>, per row <c>ceil(k / 8)</c> bytes, bit <c>c % 8</c> of byte <c>c / 8</c> set when
+/// column c is kept, bits past k zero: 32.5% of the dense bytes at 80% sparsity, where ELL's 2-byte indices would need
+/// 60% (more than the 1-byte values they index).</item>
+/// </list>
+/// <para><b>2:4</b>: every group of 4 consecutive weights along k keeps its 2 largest |w|; a last partial group is
+/// padded with zero weights. Per row <c>2 * ceil(k / 4)</c> values (each group's two, lower column first) and one
+/// nibble per group: bits 0-1 the position (0-3) of the group's first value, bits 2-3 of its second. Sizes as if
+/// row-major [n, 2 ceil(k / 4)] values and [n, ceil(ceil(k / 4) / 2)] nibble bytes, whatever the value type; the
+/// order of those bytes depends on it:</para>
+/// <list type="bullet">
+/// <item><b>int8: row-major</b>, rows one after another; in a row, group g's values at 2g, 2g + 1 and its nibble in
+/// byte g / 2, bits 4 (g % 2).</item>
+/// <item><b>fp32: 8-row slices</b>: rows 8s .. 8s + 7 (s &lt; n / 8) form slice s, stored where those 8 rows would
+/// be: for each group g, 16 values (the 8 rows' first values, then their 8 second values) at slice offset 16g, and
+/// a little-endian uint32 at slice byte offset 4g holding row 8s + r's nibble in bits 4r (a slice with an odd group
+/// count leaves 4 bytes unused). The last n % 8 rows follow row-major, as int8. So the AVX2 kernel computes 8 rows
+/// per group with one broadcast of the group's 4 x values, two in-lane permutes (VPERMILPS, controls shifted out of
+/// the uint32) and two FMAs: as few instructions per weight as the dense kernel, on half the weights.</item>
+/// </list>
+/// </remarks>
+public static class SparseLayout
+{
+    /// <summary>
+    /// Weights kept per output row at <paramref name="sparsity"/> (the pruned fraction, in [0, 1)):
+    /// <c>max(1, round-half-even(k * (1 - sparsity)))</c>.
+    /// </summary>
+    public static int KeptPerRow(int k, double sparsity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        CheckSparsity(sparsity);
+        return Math.Max(1, (int)Math.Round(k * (1 - sparsity), MidpointRounding.ToEven));
+    }
+
+    /// <summary>Bytes of the fp32 unstructured structure (uint16 column indices): <c>2 n keptPerRow</c>.</summary>
+    public static long UnstructuredStructureBytes(int n, int k, int keptPerRow) =>
+        UnstructuredStructureBytes(n, k, keptPerRow, int8Values: false);
+
+    /// <summary>
+    /// Bytes of the unstructured structure for fp32 values (uint16 column indices, <c>2 n keptPerRow</c>) or int8
+    /// values (bitmask, <c>n ceil(k / 8)</c>).
+    /// </summary>
+    public static long UnstructuredStructureBytes(int n, int k, int keptPerRow, bool int8Values)
+    {
+        CheckUnstructured(n, k, keptPerRow);
+        if (!int8Values) CheckIndexRange(k);
+        return int8Values ? (long)n * MaskBytesPerRow(k) : 2L * n * keptPerRow;
+    }
+
+    /// <summary>Values stored for unstructured pruning (fp32 or sbyte each): <c>n * keptPerRow</c>.</summary>
+    public static long UnstructuredValueCount(int n, int k, int keptPerRow)
+    {
+        CheckUnstructured(n, k, keptPerRow);
+        return (long)n * keptPerRow;
+    }
+
+    /// <summary>Bytes of the 2:4 indices: <c>n * ceil(ceil(k / 4) / 2)</c>, i.e. 4 bits per group of 4.</summary>
+    public static long TwoOfFourMetaBytes(int n, int k)
+    {
+        CheckShape(n, k);
+        return (long)n * MetaBytesPerRow(k);
+    }
+
+    /// <summary>Values stored for 2:4 (fp32 or sbyte each): <c>n * 2 * ceil(k / 4)</c>.</summary>
+    public static long TwoOfFourValueCount(int n, int k)
+    {
+        CheckShape(n, k);
+        return (long)n * ValuesPerRow24(k);
+    }
+
+    /// <summary>
+    /// Whether the unstructured sparse kernel is expected to beat the dense one of the same value type at batch 1 for
+    /// a layer of this shape. int8: never. fp32: from <see cref="Float32MinSparsityStreamed"/> sparsity when the dense
+    /// weights (4 n k bytes) reach <see cref="Float32StreamedBytes"/>, from <see cref="Float32MinSparsityCached"/>
+    /// when they reach <see cref="Float32SmallBytes"/>, never below.
+    /// </summary>
+    /// <remarks>
+    /// Measured on one core of an AMD EPYC (Zen 3, AVX2; a shared machine, so ratios of alternating rounds in one
+    /// process), dense / sparse time at sparsity 0.5 / 0.6 / 0.7 / 0.8 / 0.85 / 0.9 / 0.95:
+    /// <list type="bullet">
+    /// <item>fp32 from memory, 4096 x 4096 (64 MiB): 0.56 / 0.77 / 0.98 / 1.47 / 2.1 / 3.3 / 6.3; 1024 x 4096 (16 MiB):
+    /// 0.54 / 0.72 / 0.96 / 1.54 / 2.1 / 3.5 / 6.7. The dense kernel streams W at memory bandwidth; ELL reads 6 bytes
+    /// per kept weight and fetches x (in L1) at its columns.</item>
+    /// <item>fp32 cache-resident, 1024 x 1024 (4 MiB): 0.41 / 0.41 / 0.53 / 0.72 / 0.95 / 1.13 / 2.0; 784 x 256
+    /// (0.8 MiB): 0.34 / 0.48 / 0.55 / 0.73 / 0.86 / 1.13 / 1.45; 128 x 256 (0.1 MiB): 0.27 / 0.25 / 0.31 / 0.44 /
+    /// 0.42 / 0.61 / 0.58. From cache the dense kernel spends ~0.1 ns a weight, ELL ~4 times that per kept weight.</item>
+    /// <item>int8 (bitmask), every shape above at 0.8 and 0.95: 0.15-0.29. The mask is decoded per column (a byte
+    /// shuffle per 16 columns) whatever the sparsity, against a dense kernel doing 32 columns in about 5 instructions.</item>
+    /// </list>
+    /// </remarks>
+    public static bool PrefersUnstructured(int n, int k, double sparsity, bool int8Values)
+    {
+        CheckShape(n, k);
+        CheckSparsity(sparsity);
+        if (int8Values) return false;
+        long denseBytes = 4L * n * k;
+        return denseBytes >= Float32StreamedBytes ? sparsity >= Float32MinSparsityStreamed
+            : denseBytes >= Float32SmallBytes && sparsity >= Float32MinSparsityCached;
+    }
+
+    /// <summary>Dense fp32 weights from this size on stream from L3 or memory (measured 16 MiB and up; 4 MiB still behaves as cached).</summary>
+    public const long Float32StreamedBytes = 8L << 20;
+
+    /// <summary>Below this size (measured 0.1 MiB) the dense fp32 kernel runs from L2 and no sparsity up to 0.95 beats it.</summary>
+    public const long Float32SmallBytes = 512L << 10;
+
+    /// <summary>Sparsity from which fp32 ELL beats dense weights streamed from memory (break-even ~0.71, 1.5x at 0.8).</summary>
+    public const double Float32MinSparsityStreamed = 0.75;
+
+    /// <summary>Sparsity from which fp32 ELL beats cache-resident dense weights (break-even ~0.87, 1.13x at 0.9).</summary>
+    public const double Float32MinSparsityCached = 0.9;
+
+    /// <summary>The largest k the fp32 layout's uint16 column indices can address.</summary>
+    public const int MaxIndexedK = ushort.MaxValue + 1;
+
+    internal static int MaskBytesPerRow(int k) => (k + 7) >> 3;
+
+    internal static void CheckIndexRange(int k)
+    {
+        if (k > MaxIndexedK)
+            throw new ArgumentOutOfRangeException(nameof(k), k, $"fp32 unstructured pruning stores uint16 column indices: k must be at most {MaxIndexedK}.");
+    }
+
+    internal static int Groups24(int k) => (k + 3) >> 2;
+
+    /// <summary>Rows of an fp32 2:4 matrix stored in 8-row slices: the rest (n % 8) are row-major.</summary>
+    internal static int SlicedRows24(int n) => n & ~7;
+
+    internal static int ValuesPerRow24(int k) => 2 * Groups24(k);
+
+    internal static int MetaBytesPerRow(int k) => (Groups24(k) + 1) >> 1;
+
+    internal static void CheckSparsity(double sparsity)
+    {
+        if (!(sparsity >= 0 && sparsity < 1))
+            throw new ArgumentOutOfRangeException(nameof(sparsity), sparsity,
+                "Sparsity (the pruned fraction) must be in [0, 1); 1 would prune every weight.");
+    }
+
+    private static void CheckShape(int n, int k)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+    }
+
+    internal static void CheckUnstructured(int n, int k, int keptPerRow)
+    {
+        CheckShape(n, k);
+        if (keptPerRow < 1 || keptPerRow > k)
+            throw new ArgumentOutOfRangeException(nameof(keptPerRow), keptPerRow, $"keptPerRow must be in [1, k = {k}].");
+    }
+}
