@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
@@ -51,7 +52,8 @@ public sealed class HotLoopAllocationAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeLoad(OperationAnalysisContext context, ModelCallSymbols symbols)
     {
         var invocation = (IInvocationOperation)context.Operation;
-        if (symbols.IsLoad(invocation.TargetMethod) && LoopAround(invocation) is { } loop && !LoopInvariance.Varies(invocation, loop))
+        if (symbols.IsLoad(invocation.TargetMethod) && LoopAround(invocation) is { } loop && !LoopInvariance.Varies(invocation, loop)
+            && !OutlivesIteration(invocation, loop))
         {
             Report(context, invocation, loop, $"'{symbols.ModelName(invocation.TargetMethod)}.Load'", ReuseModel, hoistable: true, clear: false);
         }
@@ -61,7 +63,7 @@ public sealed class HotLoopAllocationAnalyzer : DiagnosticAnalyzer
     {
         var creation = (IObjectCreationOperation)context.Operation;
         if (symbols.NativeBlock is not null && SymbolEqualityComparer.Default.Equals(creation.Type, symbols.NativeBlock)
-            && LoopAround(creation) is { } loop)
+            && LoopAround(creation) is { } loop && !OutlivesIteration(creation, loop))
         {
             var hoistable = !LoopInvariance.Varies(creation, loop);
             Report(context, creation, loop, "'new NativeBlock(...)'", hoistable ? ReuseBuffer : SliceBuffer, hoistable, clear: false);
@@ -80,6 +82,41 @@ public sealed class HotLoopAllocationAnalyzer : DiagnosticAnalyzer
         var hoistable = !LoopInvariance.Varies(creation, loop);
         var what = $"'new {array.ElementType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)}[]' passed to '{symbols.ModelName(use.Forward.TargetMethod)}.Forward'";
         Report(context, creation, loop, what, hoistable ? ReuseBuffer : SliceBuffer, hoistable, use.WrittenByLoop);
+    }
+
+    // Whether the instance is kept past its iteration (stored in an array element, a field or a property, or handed to
+    // a method, e.g. a collection's Add): then each iteration needs its own, and there is nothing to hoist.
+    private static bool OutlivesIteration(IOperation creation, ILoopOperation loop)
+    {
+        var value = SkipConversionsUp(creation);
+        if (value.Parent is ISimpleAssignmentOperation { Target: not ILocalReferenceOperation } assignment && assignment.Value == value
+            || value.Parent is IArgumentOperation)
+        {
+            return true;
+        }
+
+        if (value.Parent is not IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator })
+        {
+            return false;
+        }
+
+        foreach (var reference in loop.Body.Descendants().OfType<ILocalReferenceOperation>())
+        {
+            if (!SymbolEqualityComparer.Default.Equals(reference.Local, declarator.Symbol))
+            {
+                continue;
+            }
+
+            var use = SkipConversionsUp(reference);
+            if (use.Parent is ISimpleAssignmentOperation stored && stored.Value == use
+                || use.Parent is IArgumentOperation { Parent: IInvocationOperation call } && call.TargetMethod.Name != "Forward"
+                    && !call.TargetMethod.ContainingType.ToDisplayString().StartsWith("ModelGen", StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // The Forward call the array is a tensor of, directly or through a local used only as a buffer; null otherwise.

@@ -18,7 +18,8 @@ public sealed class ModelDeclarationAnalyzer : ModelTypeAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
         DiagnosticDescriptors.LayerShapeMismatch,
         DiagnosticDescriptors.AttributeValueOutOfRange,
-        DiagnosticDescriptors.InvalidModelDeclaration);
+        DiagnosticDescriptors.InvalidModelDeclaration,
+        DiagnosticDescriptors.IncompatibleLayerOptions);
 
     /// <inheritdoc/>
     private protected override void AnalyzeType(SymbolAnalysisContext context, ModelGenSymbols symbols)

@@ -56,6 +56,7 @@ public sealed class ParserTests
         AssertSameMembers<Pruning, LayerPruning>();
         AssertSameMembers<InputQuantization, LayerInputQuantization>();
         AssertSameMembers<ChannelNorm, LayerChannelNorm>();
+        AssertSameMembers<SparseStorage, LayerSparseStorage>();
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Reflection;
+using ModelGen.Kernels;
 using ModelGen.Generators.Model;
 
 namespace ModelGen.Generators.Tests;
@@ -25,7 +26,7 @@ public sealed class PlannerTests
             {
                 var p = plan.Layers[i];
                 Assert.Equal(expected.Layers[i], (p.WeightOffset, p.ScaleOffset, p.BiasOffset, p.Bytes, p.Float32Bytes));
-                Assert.Equal(expected.Offsets[i], [p.StructureOffset, p.MinOffset, p.CodebookOffset, p.InputScaleOffset]);
+                Assert.Equal(expected.Offsets[i], new[] { p.StructureOffset, p.MinOffset, p.CodebookOffset, p.InputScaleOffset });
             }
 
             Assert.Equal(expected.WeightBlockBytes, plan.WeightBlockBytes);
@@ -59,7 +60,7 @@ public sealed class PlannerTests
             {
                 var layer = layers[j];
                 Assert.Equal(expected.Layers[j], ((long)layer.WeightOffset, (long)layer.ScaleOffset, (long)layer.BiasOffset, layer.Bytes, layer.Float32Bytes));
-                Assert.Equal(expected.Offsets[j], [layer.StructureOffset, layer.MinOffset, layer.CodebookOffset, layer.InputScaleOffset]);
+                Assert.Equal(expected.Offsets[j], new long[] { layer.StructureOffset, layer.MinOffset, layer.CodebookOffset, layer.InputScaleOffset });
             }
 
             Assert.Equal(expected.WeightBlockBytes, Constant(type, "WeightBlockBytes"));
@@ -102,7 +103,8 @@ public sealed class PlannerTests
     private static long Constant(Type type, string name) => Convert.ToInt64(type.GetField(name)!.GetRawConstantValue());
 
     private sealed record RandomLayer(int InFeatures, int OutFeatures, Precision Precision, bool Bias, int GroupSize = 0,
-        Pruning Pruning = Pruning.None, double Sparsity = 0, int KeepOutputs = 0, InputQuantization Input = InputQuantization.Dynamic);
+        Pruning Pruning = Pruning.None, double Sparsity = 0, int KeepOutputs = 0, InputQuantization Input = InputQuantization.Dynamic,
+        SparseStorage Storage = SparseStorage.Auto);
 
     private sealed record RandomModelShape(int MaxBatch, RandomLayer[] Layers);
 
@@ -121,7 +123,8 @@ public sealed class PlannerTests
     // int8, static int8 inputs, channel pruning of hidden layers.
     private static RandomModelShape RandomModel(Random random)
     {
-        var widths = Enumerable.Range(0, random.Next(2, 8)).Select(_ => random.Next(1, 1500)).ToArray();
+        // Up to 3000 wide so some fp32 layers reach the cost rule's 8 MiB streaming threshold.
+        var widths = Enumerable.Range(0, random.Next(2, 8)).Select(_ => random.Next(1, random.Next(2) == 0 ? 1500 : 3000)).ToArray();
         var layers = new RandomLayer[widths.Length - 1];
         for (var i = 0; i < layers.Length; i++)
         {
@@ -137,7 +140,7 @@ public sealed class PlannerTests
                     layer = layer with { Precision = random.Next(2) == 0 ? Precision.Codebook16 : Precision.Codebook256 };
                     break;
                 case 2:
-                    layer = layer with { Precision = random.Next(2) == 0 ? Precision.Float32 : Precision.Int8, Pruning = Pruning.Magnitude, Sparsity = random.Next(1, 20) / 20.0 };
+                    layer = layer with { Precision = random.Next(2) == 0 ? Precision.Float32 : Precision.Int8, Pruning = Pruning.Magnitude, Sparsity = random.Next(1, 20) / 20.0, Storage = (SparseStorage)random.Next(3) };
                     break;
                 case 3:
                     layer = layer with { Precision = random.Next(2) == 0 ? Precision.Float32 : Precision.Int8, Pruning = Pruning.TwoOfFour };
@@ -162,7 +165,8 @@ public sealed class PlannerTests
         model.MaxBatch,
         model.Layers.Select(l => Specs.Layer(l.InFeatures, l.OutFeatures, (LayerPrecision)(int)l.Precision, l.Bias, scheme: new LayerScheme(
             l.GroupSize == 0 ? null : l.GroupSize, (LayerPruning)(int)l.Pruning, l.Pruning == Pruning.Magnitude ? l.Sparsity : null,
-            l.KeepOutputs, LayerChannelNorm.L2, (LayerInputQuantization)(int)l.Input))).ToArray());
+            l.KeepOutputs, LayerChannelNorm.L2, (LayerInputQuantization)(int)l.Input,
+            l.Storage == SparseStorage.Auto ? null : (LayerSparseStorage)(int)l.Storage))).ToArray());
 
     private static string ModelSource(string name, RandomModelShape model) =>
         $"[Model(MaxBatch = {model.MaxBatch})] public sealed partial class {name} {{\n" +
@@ -174,6 +178,7 @@ public sealed class PlannerTests
         (l.GroupSize > 0 ? $", GroupSize = {l.GroupSize}" : "")
         + (l.Pruning != Pruning.None ? $", Pruning = Pruning.{l.Pruning}" : "")
         + (l.Pruning == Pruning.Magnitude ? FormattableString.Invariant($", Sparsity = {l.Sparsity:R}") : "")
+        + (l.Storage != SparseStorage.Auto ? $", SparseStorage = SparseStorage.{l.Storage}" : "")
         + (l.KeepOutputs > 0 ? $", KeepOutputs = {l.KeepOutputs}" : "")
         + (l.Input == InputQuantization.Static ? ", InputQuantization = InputQuantization.Static" : "");
 
@@ -270,7 +275,12 @@ public sealed class PlannerTests
             GroupSize = l.GroupSize,
             Pruning = l.Pruning,
             Sparsity = l.Sparsity,
-            StoredSparse = l.Pruning == Pruning.Magnitude && SparseLayout.PrefersUnstructured(keptOut, keptIn, l.Sparsity, l.Precision == Precision.Int8),
+            StoredSparse = l.Pruning == Pruning.Magnitude && l.Storage switch
+            {
+                SparseStorage.Sparse => true,
+                SparseStorage.Dense => false,
+                _ => SparseLayout.PrefersUnstructured(keptOut, keptIn, l.Sparsity, l.Precision == Precision.Int8),
+            },
             InputQuantization = l.Input,
         };
     }

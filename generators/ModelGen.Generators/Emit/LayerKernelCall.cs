@@ -42,7 +42,7 @@ internal sealed record LayerKernelCall(string Kernel, IReadOnlyList<string> Argu
         if (scheme.Pruning == LayerPruning.Magnitude && placement.StoredSparse)
         {
             var kept = SparseSizes.KeptPerRow(k, scheme.Sparsity ?? 0);
-            var structure = Structure(SparseSizes.UnstructuredStructureBytes(n, k, kept));
+            var structure = Structure(SparseSizes.UnstructuredStructureBytes(n, k, kept, int8Values));
             var keptText = Invariant($"{kept}");
             return int8Values
                 ? new("SparseInt8", [input, Values(), structure, rowScales, bias, output, Dims(keptText + ", "), xq, XScales(1)])

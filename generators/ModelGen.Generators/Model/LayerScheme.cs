@@ -7,13 +7,15 @@ namespace ModelGen.Generators.Model;
 /// <param name="KeepOutputs">Output neurons kept; 0 keeps all.</param>
 /// <param name="ChannelNorm">Neuron ranking norm, possibly undefined.</param>
 /// <param name="InputQuantization">Int8 input quantization, possibly undefined.</param>
+/// <param name="SparseStorage">Sparse or dense storage of magnitude-pruned weights, or null when not set.</param>
 internal sealed record LayerScheme(
     int? GroupSize,
     LayerPruning Pruning,
     double? Sparsity,
     int KeepOutputs,
     LayerChannelNorm ChannelNorm,
-    LayerInputQuantization InputQuantization)
+    LayerInputQuantization InputQuantization,
+    LayerSparseStorage? SparseStorage = null)
 {
     /// <summary>No options beyond the precision.</summary>
     public static LayerScheme Plain { get; } = new(null, LayerPruning.None, null, 0, LayerChannelNorm.L2, LayerInputQuantization.Dynamic);

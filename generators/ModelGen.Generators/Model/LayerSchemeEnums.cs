@@ -28,3 +28,14 @@ internal enum LayerChannelNorm
     /// <summary>Sum of absolute values.</summary>
     L1 = 1,
 }
+
+/// <summary>Build-time mirror of the runtime's <c>ModelGen.SparseStorage</c>.</summary>
+internal enum LayerSparseStorage
+{
+    /// <summary>The cost rule decides.</summary>
+    Auto = 0,
+    /// <summary>Always sparse.</summary>
+    Sparse = 1,
+    /// <summary>Always dense with zeros.</summary>
+    Dense = 2,
+}

@@ -15,6 +15,7 @@ internal static class LayerSchemeRules
     public static bool Check(EquatableArray<DenseSpec> layers, int index, Problems problems)
     {
         var layer = layers[index];
+        var scheme = layer.Scheme;
         if (!layer.IsBound)
         {
             return true;
@@ -22,6 +23,14 @@ internal static class LayerSchemeRules
 
         var before = problems.Count;
         CheckValues(layer, index, problems);
+        var keptIn = index == 0 || layers[index - 1].Scheme.KeepOutputs <= 0 ? layer.InFeatures : layers[index - 1].Scheme.KeepOutputs;
+        if (problems.Count == before && layer.Precision == LayerPrecision.Float32 && keptIn > SparseSizes.MaxIndexedK
+            && SparseSizes.StoredSparse(layer, layer.KeptOutFeatures, keptIn))
+        {
+            problems.OutOfRange(Target(scheme.SparseStorage is null ? ProblemTargetKind.Sparsity : ProblemTargetKind.SparseStorage, index),
+                $"Layer '{layer.Property.Name}' would store {Number(keptIn)} inputs sparse, but fp32 sparse rows index at most {Number(SparseSizes.MaxIndexedK)} columns (16-bit): set SparseStorage = SparseStorage.Dense or use Precision.Int8");
+        }
+
         CheckCombinations(layer, index, index == layers.Count - 1, problems);
         return problems.Count == before;
     }
@@ -46,6 +55,12 @@ internal static class LayerSchemeRules
         {
             problems.OutOfRange(Target(ProblemTargetKind.InputQuantization, index),
                 $"InputQuantization of layer '{name}' is {Number((int)scheme.InputQuantization)}, which is not a defined ModelGen.InputQuantization value");
+        }
+
+        if (scheme.SparseStorage is < LayerSparseStorage.Auto or > LayerSparseStorage.Dense)
+        {
+            problems.OutOfRange(Target(ProblemTargetKind.SparseStorage, index),
+                $"SparseStorage of layer '{name}' is {Number((int)scheme.SparseStorage)}, which is not a defined ModelGen.SparseStorage value");
         }
 
         if (scheme.GroupSize is { } group && System.Array.IndexOf(GroupSizes, group) < 0)
@@ -86,6 +101,12 @@ internal static class LayerSchemeRules
         {
             problems.Incompatible(Target(ProblemTargetKind.Sparsity, index),
                 $"Sparsity needs Pruning = Pruning.Magnitude, but layer '{name}' has Pruning {scheme.Pruning}");
+        }
+
+        if (scheme.SparseStorage is not null && scheme.Pruning != LayerPruning.Magnitude)
+        {
+            problems.Incompatible(Target(ProblemTargetKind.SparseStorage, index),
+                $"SparseStorage chooses how magnitude-pruned weights are stored, but layer '{name}' has Pruning {scheme.Pruning}");
         }
 
         if (scheme.Pruning is LayerPruning.Magnitude or LayerPruning.TwoOfFour

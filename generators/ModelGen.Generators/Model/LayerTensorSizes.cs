@@ -23,8 +23,8 @@ internal readonly record struct LayerTensorSizes(long Weight, long Structure, lo
         if (scheme.Pruning == LayerPruning.Magnitude && storedSparse)
         {
             var kept = SparseSizes.KeptPerRow(k, scheme.Sparsity ?? 0);
-            weight = SparseSizes.UnstructuredValueCount(n, k, kept) * valueBytes;
-            structure = SparseSizes.UnstructuredStructureBytes(n, k, kept);
+            weight = SparseSizes.UnstructuredValueCount(n, kept) * valueBytes;
+            structure = SparseSizes.UnstructuredStructureBytes(n, k, kept, precision == LayerPrecision.Int8);
         }
         else if (scheme.Pruning == LayerPruning.TwoOfFour)
         {

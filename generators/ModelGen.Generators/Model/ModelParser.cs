@@ -184,6 +184,9 @@ internal static class ModelParser
                 case "ChannelNorm" when value is int norm:
                     scheme = scheme with { ChannelNorm = (LayerChannelNorm)norm };
                     break;
+                case "SparseStorage" when value is int storage:
+                    scheme = scheme with { SparseStorage = (LayerSparseStorage)storage };
+                    break;
                 case "InputQuantization" when value is int quantization:
                     scheme = scheme with { InputQuantization = (LayerInputQuantization)quantization };
                     break;

@@ -62,8 +62,7 @@ internal static class ModelPlanner
         {
             var layer = layers[i];
             int k = KeptInFeatures(layers, i), n = layer.KeptOutFeatures;
-            var storedSparse = layer.Scheme.Pruning == LayerPruning.Magnitude
-                && SparseSizes.PrefersUnstructured(n, k, layer.Scheme.Sparsity ?? 0, layer.Precision == LayerPrecision.Int8);
+            var storedSparse = SparseSizes.StoredSparse(layer, n, k);
             var sizes = LayerTensorSizes.For(layer, k, n, storedSparse);
             var weightOffset = Place(ref cursor, sizes.Weight);
             var structureOffset = PlaceIfPresent(ref cursor, sizes.Structure);

@@ -50,7 +50,7 @@ internal sealed class ModelSourceMap
             ProblemTargetKind.Activation => NamedArgument(layer.Attribute, "Activation", cancellationToken),
             ProblemTargetKind.Precision => NamedArgument(layer.Attribute, "Precision", cancellationToken),
             ProblemTargetKind.Name or ProblemTargetKind.GroupSize or ProblemTargetKind.Pruning or ProblemTargetKind.Sparsity
-                or ProblemTargetKind.KeepOutputs or ProblemTargetKind.ChannelNorm or ProblemTargetKind.InputQuantization
+                or ProblemTargetKind.KeepOutputs or ProblemTargetKind.ChannelNorm or ProblemTargetKind.InputQuantization or ProblemTargetKind.SparseStorage
                 => NamedArgument(layer.Attribute, target.Kind.ToString(), cancellationToken),
             _ => layer.Property.Locations.FirstOrDefault() ?? Location.None,
         };

@@ -37,6 +37,8 @@ internal enum ProblemTargetKind
     ChannelNorm,
     /// <summary>A layer's <c>InputQuantization = ...</c> argument.</summary>
     InputQuantization,
+    /// <summary>A layer's <c>SparseStorage = ...</c> argument.</summary>
+    SparseStorage,
 }
 
 /// <summary>Where a problem points: a kind of target and, for layer targets, the layer's index.</summary>

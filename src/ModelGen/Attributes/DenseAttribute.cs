@@ -43,6 +43,12 @@ public sealed class DenseAttribute : Attribute
     public double Sparsity { get; set; }
 
     /// <summary>
+    /// Whether a <see cref="ModelGen.Pruning.Magnitude"/> layer is stored sparse or dense. Default
+    /// <see cref="ModelGen.SparseStorage.Auto"/>: the faster of the two for the layer's shape.
+    /// </summary>
+    public SparseStorage SparseStorage { get; set; }
+
+    /// <summary>
     /// Structured pruning: keep this many of the <c>outFeatures</c> output neurons (ranked by <see cref="ChannelNorm"/>
     /// at load). The next layer still declares the file's width as its input; its matching input columns are dropped.
     /// 0 (default) keeps all.

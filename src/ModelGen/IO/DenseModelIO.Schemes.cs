@@ -95,17 +95,9 @@ public static partial class DenseModelIO
             CheckPacked(layer, tensor, found[i], bytes);
         }
 
-        if (layer.Pruning != Pruning.None)
+        if (layer.Pruning == Pruning.TwoOfFour || layer.StoredSparse)
         {
-            PackedTensor structure = Array.Find(tensors, t => t.Role == TensorRole.Structure)!;
-            ReadOnlySpan<byte> meta = block.AsSpan<byte>(structure.Offset, (int)structure.Bytes);
-            string? problem = layer.Pruning == Pruning.TwoOfFour
-                ? SparseLayout.TwoOfFourProblem(meta, layer.OutFeatures, layer.InFeatures)
-                : SparseLayout.UnstructuredProblem(meta, layer.OutFeatures, layer.InFeatures, layer.KeptPerRow);
-            if (problem is not null)
-            {
-                throw new ModelFormatException($"Tensor '{layer.Name}{structure.Suffix}' is not a valid sparse structure: {problem}.");
-            }
+            SparseStructureCheck.Check(layer, tensors, block);
         }
     }
 
@@ -227,25 +219,7 @@ public static partial class DenseModelIO
 
         if (layer.Pruning == Pruning.TwoOfFour || layer.StoredSparse)
         {
-            long count = layer.Pruning == Pruning.TwoOfFour
-                ? SparseLayout.TwoOfFourValueCount(n, k)
-                : SparseLayout.UnstructuredValueCount(n, k, layer.KeptPerRow);
-            float[] values = ArrayPool<float>.Shared.Rent(checked((int)count));
-            try
-            {
-                Span<float> v = values.AsSpan(0, (int)count);
-                Span<byte> structure = block.AsSpan<byte>(layer.StructureOffset, (int)DenseLayout.Tensors(layer)[1].Bytes);
-                if (layer.Pruning == Pruning.TwoOfFour)
-                    MagnitudePruner.PruneTwoOfFour(w, n, k, v, structure, name);
-                else
-                    MagnitudePruner.PruneUnstructured(w, n, k, layer.KeptPerRow, v, structure, name);
-                StoreValues(layer, v, (int)(count / n), block);
-            }
-            finally
-            {
-                ArrayPool<float>.Shared.Return(values);
-            }
-
+            PackSparse(layer, w, block, name);
             return;
         }
 
@@ -277,6 +251,32 @@ public static partial class DenseModelIO
             }
 
             block.AsSpan<float>(layer.InputScaleOffset, 1)[0] = scale;
+        }
+    }
+
+    /// <summary>Prunes into the sparse layout: fp32 values, or int8 values quantized per row from the kept weights.</summary>
+    private static void PackSparse(DenseLayer layer, ReadOnlySpan<float> w, NativeBlock block, string name)
+    {
+        int n = layer.OutFeatures, k = layer.InFeatures;
+        PackedTensor[] tensors = DenseLayout.Tensors(layer);
+        int count = (int)tensors[0].Count;
+        Span<byte> structure = block.AsSpan<byte>(layer.StructureOffset, (int)tensors[1].Bytes);
+        bool int8 = layer.Precision == Precision.Int8;
+        Span<float> scales = int8 ? block.AsSpan<float>(layer.ScaleOffset, n) : default;
+        switch (layer.Pruning, int8)
+        {
+            case (Pruning.TwoOfFour, false):
+                MagnitudePruner.PruneTwoOfFour(w, n, k, block.AsSpan<float>(layer.WeightOffset, count), structure, name);
+                break;
+            case (Pruning.TwoOfFour, true):
+                MagnitudePruner.PruneTwoOfFourInt8(w, n, k, block.AsSpan<sbyte>(layer.WeightOffset, count), scales, structure, name);
+                break;
+            case (_, false):
+                MagnitudePruner.PruneUnstructured(w, n, k, layer.KeptPerRow, block.AsSpan<float>(layer.WeightOffset, count), structure, name);
+                break;
+            default:
+                MagnitudePruner.PruneUnstructuredInt8(w, n, k, layer.KeptPerRow, block.AsSpan<sbyte>(layer.WeightOffset, count), scales, structure, name);
+                break;
         }
     }
 

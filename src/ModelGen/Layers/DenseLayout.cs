@@ -69,7 +69,7 @@ public static class DenseLayout
         {
             case Pruning.Magnitude when layer.StoredSparse:
                 tensors.Add(new(TensorRole.Weight, ".weight", ValueType(layer), [SparseLayout.UnstructuredValueCount(n, k, layer.KeptPerRow)], layer.WeightOffset));
-                tensors.Add(new(TensorRole.Structure, ".weight_structure", SafeTensorsDType.U8, [SparseLayout.UnstructuredStructureBytes(n, k, layer.KeptPerRow)], layer.StructureOffset));
+                tensors.Add(new(TensorRole.Structure, ".weight_structure", SafeTensorsDType.U8, [SparseLayout.UnstructuredStructureBytes(n, k, layer.KeptPerRow, int8Values)], layer.StructureOffset));
                 break;
             case Pruning.TwoOfFour:
                 tensors.Add(new(TensorRole.Weight, ".weight", ValueType(layer), [SparseLayout.TwoOfFourValueCount(n, k)], layer.WeightOffset));

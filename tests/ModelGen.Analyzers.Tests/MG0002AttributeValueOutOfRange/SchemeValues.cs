@@ -63,6 +63,17 @@ public sealed class SchemeValues
     }
 
     [Fact]
+    public async Task Float32SparseRowsIndexAtMost65536Columns()
+    {
+        var message = await AnalyzerHarness.VerifySingleAsync("""
+            using ModelGen;
+            [Model] public partial class M { [Dense(70000, 2, Pruning = Pruning.Magnitude, Sparsity = 0.5, {|MG0002:SparseStorage = SparseStorage.Sparse|})] public partial DenseLayer A { get; } }
+            """);
+
+        Assert.Equal("Layer 'A' would store 70000 inputs sparse, but fp32 sparse rows index at most 65536 columns (16-bit): set SparseStorage = SparseStorage.Dense or use Precision.Int8", message);
+    }
+
+    [Fact]
     public Task UndefinedSchemeEnums() => AnalyzerHarness.VerifyAsync("""
         using ModelGen;
         [Model] public partial class M

@@ -85,4 +85,33 @@ public sealed class Valid
             }
         }
         """);
+
+    [Fact]
+    public Task InstancesKeptPastTheirIteration() => AnalyzerHarness.VerifyValidAsync(Model + """
+        public static class Use
+        {
+            public static NativeBlock[] Copies(int count)
+            {
+                var blocks = new NativeBlock[count];
+                for (int i = 0; i < count; i++)
+                {
+                    blocks[i] = new NativeBlock(4096);
+                }
+
+                return blocks;
+            }
+
+            public static List<M> Replicas(string path, int count)
+            {
+                var models = new List<M>();
+                for (int i = 0; i < count; i++)
+                {
+                    var model = M.Load(path);
+                    models.Add(model);
+                }
+
+                return models;
+            }
+        }
+        """);
 }

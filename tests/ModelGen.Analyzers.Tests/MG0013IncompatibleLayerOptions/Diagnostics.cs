@@ -77,4 +77,15 @@ public sealed class Diagnostics
 
         Assert.Equal("KeepOutputs on the last layer 'B' would drop model outputs: channel pruning applies to hidden layers, whose next layer shrinks with them", message);
     }
+
+    [Fact]
+    public async Task SparseStorageWithoutMagnitudePruning()
+    {
+        var message = await AnalyzerHarness.VerifySingleAsync("""
+            using ModelGen;
+            [Model] public partial class M { [Dense(64, 4, Pruning = Pruning.TwoOfFour, {|MG0013:SparseStorage = SparseStorage.Sparse|})] public partial DenseLayer A { get; } }
+            """);
+
+        Assert.Equal("SparseStorage chooses how magnitude-pruned weights are stored, but layer 'A' has Pruning TwoOfFour", message);
+    }
 }

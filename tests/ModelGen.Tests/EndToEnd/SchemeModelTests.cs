@@ -197,5 +197,5 @@ public sealed class SchemeModelTests
         Assert.False(double.IsNaN(pruned.Layers[1].CosineSimilarity));
     }
 
-    private static float BFloat16(float value) => Numerics.BFloat16Conversion.ToSingle(Numerics.BFloat16Conversion.FromSingle(value));
+    private static float BFloat16(float value) => global::ModelGen.Numerics.BFloat16Conversion.ToSingle(global::ModelGen.Numerics.BFloat16Conversion.FromSingle(value));
 }
