@@ -12,6 +12,7 @@ public sealed class BaselineTests
     [InlineData(nameof(TestModels.SingleLayerGlobal))]
     [InlineData(nameof(TestModels.FashionMlp))]
     [InlineData(nameof(TestModels.InvalidModelStubs))]
+    [InlineData(nameof(TestModels.QuantizedAndPruned))]
     public void GeneratedFileMatchesBaseline(string model)
     {
         var (run, _) = GeneratorHarness.Run(TestModels.Source(model));
@@ -27,6 +28,7 @@ public sealed class BaselineTests
     [InlineData(nameof(TestModels.SingleLayerGlobal))]
     [InlineData(nameof(TestModels.FashionMlp))]
     [InlineData(nameof(TestModels.InvalidModelStubs))]
+    [InlineData(nameof(TestModels.QuantizedAndPruned))]
     public void GeneratedCodeCompilesWithoutDiagnostics(string model)
     {
         var (run, output) = GeneratorHarness.Run(TestModels.Source(model));

@@ -114,8 +114,41 @@ internal static class TestModels
         }
         """;
 
+    /// <summary>Every quantization and pruning scheme: int4 with padded rows, codebooks, static int8, sparse, 2:4, channel pruning.</summary>
+    public const string QuantizedAndPruned = """
+        using ModelGen;
+
+        namespace Demo;
+
+        [Model(MaxBatch = 8)]
+        public sealed partial class Compressed
+        {
+            [Dense(100, 96, Activation = Activation.Relu, Precision = Precision.Int4, KeepOutputs = 64)]
+            public partial DenseLayer Stem { get; }
+
+            [Dense(96, 64, Activation = Activation.Gelu, Precision = Precision.Int4Asymmetric, GroupSize = 64)]
+            public partial DenseLayer Mix { get; }
+
+            [Dense(64, 64, Activation = Activation.Relu, Precision = Precision.Codebook16)]
+            public partial DenseLayer Shared { get; }
+
+            [Dense(64, 48, Activation = Activation.Relu, Precision = Precision.Int8, InputQuantization = InputQuantization.Static)]
+            public partial DenseLayer Calibrated { get; }
+
+            [Dense(48, 32, Activation = Activation.Relu, Pruning = Pruning.Magnitude, Sparsity = 0.9, SparseStorage = SparseStorage.Sparse)]
+            public partial DenseLayer Sparse { get; }
+
+            [Dense(32, 16, Activation = Activation.Relu, Precision = Precision.Int8, Pruning = Pruning.TwoOfFour)]
+            public partial DenseLayer Structured { get; }
+
+            [Dense(16, 4, Precision = Precision.Codebook256, Bias = false)]
+            public partial DenseLayer Head { get; }
+        }
+        """;
+
     public static string Source(string name) => name switch
     {
+        nameof(QuantizedAndPruned) => QuantizedAndPruned,
         nameof(Float32TwoLayer) => Float32TwoLayer,
         nameof(MixedPrecisionSoftmax) => MixedPrecisionSoftmax,
         nameof(NestedWithBudget) => NestedWithBudget,

@@ -367,7 +367,7 @@ internal static class ModelEmitter
 
         text += scheme.Pruning switch
         {
-            LayerPruning.Magnitude => Invariant($", {scheme.Sparsity:P0} pruned, stored {(placement.StoredSparse ? "sparse" : "dense")}"),
+            LayerPruning.Magnitude => Invariant($", {(scheme.Sparsity ?? 0) * 100:0.##}% pruned, stored {(placement.StoredSparse ? "sparse" : "dense")}"),
             LayerPruning.TwoOfFour => ", 2:4 sparse",
             _ => "",
         };

@@ -124,7 +124,7 @@ public static class DenseLayout
         };
         text += layer.Pruning switch
         {
-            Pruning.Magnitude => string.Create(c, $" {layer.Sparsity:P0} pruned, stored {(layer.StoredSparse ? "sparse" : "dense")}"),
+            Pruning.Magnitude => string.Create(c, $" {layer.Sparsity * 100:0.##}% pruned, stored {(layer.StoredSparse ? "sparse" : "dense")}"),
             Pruning.TwoOfFour => " 2:4",
             _ => "",
         };
