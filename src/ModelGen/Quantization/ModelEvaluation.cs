@@ -74,8 +74,8 @@ public static class ModelEvaluation
         {
             int count = Math.Min(batch, labels.Length - start);
             ReadOnlySpan<float> x = inputs.Slice(start * width, count * width);
-            reference.ForwardObserved(x, referenceOutput, count, keep);
-            model.ForwardObserved(x, modelOutput, count, compare);
+            reference.ForwardObserved(x, referenceOutput.AsSpan(0, count * classes), count, keep);
+            model.ForwardObserved(x, modelOutput.AsSpan(0, count * classes), count, compare);
             for (int s = 0; s < count; s++)
             {
                 int predicted = ArgMax(modelOutput.AsSpan(s * classes, classes));

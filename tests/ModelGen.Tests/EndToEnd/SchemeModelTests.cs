@@ -195,6 +195,10 @@ public sealed class SchemeModelTests
         Assert.All(report.Layers, l => Assert.InRange(l.CosineSimilarity, 0.99, 1.0));
         Assert.All(report.Layers, l => Assert.InRange(l.SnrDb, 10, 60));
 
+        // A sample count that is not a whole number of batches.
+        var partial = ModelEvaluation.Evaluate(int4, fp32, ReferenceData.Input.AsSpan(0, 100 * 784), labels.AsSpan(0, 100));
+        Assert.Equal(100, partial.Samples);
+
         using var channels = MlpChannels.Load(Fp32);
         var pruned = ModelEvaluation.Evaluate(channels, fp32, ReferenceData.Input, labels);
         Assert.True(double.IsNaN(pruned.Layers[0].CosineSimilarity), "the pruned hidden layer has another width");
