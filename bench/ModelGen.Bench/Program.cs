@@ -8,6 +8,12 @@ using ModelGen.Kernels;
 // One thread everywhere. Prints a table and `RESULT ...` lines for scripts.
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 bool quick = args.Contains("quick");
+if (args.Contains("conv"))
+{
+    // Convolution kernels only (bench/run conv): no model files or ONNX peers needed.
+    ConvBench.Run(quick);
+    return;
+}
 string dataDir = Path.Combine(AppContext.BaseDirectory, "data");
 string onnxDir = Environment.GetEnvironmentVariable("MODELGEN_ONNX_DIR")
     ?? FindUp("shared/data/reference-models") ?? "";

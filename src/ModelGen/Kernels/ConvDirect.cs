@@ -82,10 +82,13 @@ internal static class ConvDirect
                 row.CopyTo(padded.Slice(paddedRow * q + s.PaddingWidth, width));
                 continue;
             }
-            for (int ix = 0; ix < width; ix++)
+            // Phase r holds padded columns r, r + stride, ...: input column q * stride + r - padding.
+            for (int r = 0; r < stride; r++)
             {
-                int column = ix + s.PaddingWidth;
-                padded[((column % stride) * rows + paddedRow) * q + column / stride] = row[ix];
+                Span<float> phase = padded.Slice((r * rows + paddedRow) * q, q);
+                int ix = r - s.PaddingWidth, j = 0;
+                for (; ix < 0; ix += stride) j++;
+                for (; ix < width; ix += stride) phase[j++] = row[ix];
             }
         }
     }
