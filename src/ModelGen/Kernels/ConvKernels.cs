@@ -110,7 +110,7 @@ public static class ConvKernels
             if (chosen == ConvAlgorithm.Direct)
                 ConvDirect.Run(path, xImage, w, bias, yImage, shape, scratch);
             else
-                Im2colGemm(path, xImage, w, bias, yImage, shape, scratch);
+                Im2colGemm(path, xImage, w, yImage, shape, scratch); // bias: the GEMM's runs along positions, not channels
             if (chosen == ConvAlgorithm.Im2col || activation != Activation.None)
                 BiasActivation(path, yImage, chosen == ConvAlgorithm.Im2col ? bias : [], shape.OutChannels,
                     shape.OutHeight * shape.OutWidth, activation);
@@ -118,10 +118,9 @@ public static class ConvKernels
     }
 
     /// <summary>One image: per group, the im2col matrix <c>[positions, k]</c> as GEMM "weights" and the conv weights as its rows.</summary>
-    private static void Im2colGemm(KernelPath path, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
-        Span<float> y, in Conv2dShape s, Span<float> scratch)
+    private static void Im2colGemm(KernelPath path, ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> y,
+        in Conv2dShape s, Span<float> scratch)
     {
-        _ = bias; // added by BiasActivation: the GEMM's bias runs along its columns (positions), not its rows.
         int positions = s.OutHeight * s.OutWidth, k = s.WeightsPerOutChannel;
         int cinG = s.InChannelsPerGroup, coutG = s.OutChannelsPerGroup, plane = s.InHeight * s.InWidth;
         Span<float> columns = scratch[..(positions * k)];
