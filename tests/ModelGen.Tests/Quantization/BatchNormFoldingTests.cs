@@ -56,7 +56,7 @@ public class BatchNormFoldingTests
     {
         float[] w = [1f, 2f, 3f, 4f], bias = [0.5f, 0f];
         BatchNormFolding.Fold(w, bias, [2f, 1f], [0.25f, -1f], [1.5f, 2f], [3f, 0f], 1f, 2, 2);
-        // channel 0: scale 2 / sqrt(4) = 1; channel 1: scale 1 / sqrt(1) = 1... use different values to see the scale.
+        // Both scales are 1 (2 / sqrt(3 + 1), 1 / sqrt(0 + 1)): the weights stay, the bias moves by -mean + beta.
         Assert.Equal([1f, 2f, 3f, 4f], w);
         Assert.Equal([(0.5f - 1.5f) * 1f + 0.25f, -2f - 1f], bias);
         w = [1f, -2f];
