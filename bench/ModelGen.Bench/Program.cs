@@ -21,6 +21,13 @@ if (args.Contains("sparse-only"))
     return;
 }
 
+if (args.Contains("conv"))
+{
+    // Convolution kernels only (bench/run conv): no model files or ONNX peers needed.
+    ConvBench.Run(quick);
+    return;
+}
+
 string dataDir = Path.Combine(AppContext.BaseDirectory, "data");
 string onnxDir = Environment.GetEnvironmentVariable("MODELGEN_ONNX_DIR")
     ?? FindUp("shared/data/reference-models") ?? "";

@@ -1,0 +1,114 @@
+using ModelGen.Kernels;
+
+namespace ModelGen.Tests.Kernels;
+
+/// <summary>One convolution test case: shape, batch, whether it has a bias, activation, seed.</summary>
+internal readonly record struct ConvCase(Conv2dShape Shape, int Batch, bool Bias, Activation Activation, int Seed)
+{
+    public override string ToString()
+    {
+        Conv2dShape s = Shape;
+        return $"b{Batch} {s.InChannels}->{s.OutChannels} {s.InHeight}x{s.InWidth} k{s.KernelHeight}x{s.KernelWidth} "
+            + $"s{s.StrideHeight}x{s.StrideWidth} p{s.PaddingHeight}x{s.PaddingWidth} d{s.DilationHeight}x{s.DilationWidth} "
+            + $"g{s.Groups} bias={Bias} {Activation}";
+    }
+}
+
+/// <summary>Naive double-precision convolution straight from PyTorch's Conv2d definition, and the cases it is checked on.</summary>
+internal static class ConvReference
+{
+    /// <summary>
+    /// y[b, co, oy, ox] = act(bias[co] + sum over ci of co's group, ky, kx of
+    /// w[co, ci - group start, ky, kx] * x[b, ci, oy s - p + ky d, ox s - p + kx d]), x zero outside the input.
+    /// Also returns, per output, the sum of the absolute values of the terms: the scale of its rounding error.
+    /// </summary>
+    public static (double[] Y, double[] Magnitude) Conv2d(float[] x, float[] w, float[] bias, int batch, Conv2dShape s,
+        Activation activation)
+    {
+        int oh = s.OutHeight, ow = s.OutWidth, cinG = s.InChannels / s.Groups, coutG = s.OutChannels / s.Groups;
+        var y = new double[batch * s.OutChannels * oh * ow];
+        var magnitude = new double[y.Length];
+        for (int b = 0; b < batch; b++)
+            for (int co = 0; co < s.OutChannels; co++)
+            {
+                int g = co / coutG;
+                for (int oy = 0; oy < oh; oy++)
+                    for (int ox = 0; ox < ow; ox++)
+                    {
+                        double sum = bias.Length > 0 ? bias[co] : 0, abs = Math.Abs(sum);
+                        for (int c = 0; c < cinG; c++)
+                        {
+                            int ci = g * cinG + c;
+                            for (int ky = 0; ky < s.KernelHeight; ky++)
+                                for (int kx = 0; kx < s.KernelWidth; kx++)
+                                {
+                                    int iy = oy * s.StrideHeight - s.PaddingHeight + ky * s.DilationHeight;
+                                    int ix = ox * s.StrideWidth - s.PaddingWidth + kx * s.DilationWidth;
+                                    if (iy < 0 || iy >= s.InHeight || ix < 0 || ix >= s.InWidth) continue;
+                                    double term = (double)w[((co * cinG + c) * s.KernelHeight + ky) * s.KernelWidth + kx]
+                                        * x[((b * s.InChannels + ci) * s.InHeight + iy) * s.InWidth + ix];
+                                    sum += term;
+                                    abs += Math.Abs(term);
+                                }
+                        }
+                        int index = ((b * s.OutChannels + co) * oh + oy) * ow + ox;
+                        y[index] = ReferenceMath.Activate(sum, activation);
+                        magnitude[index] = abs;
+                    }
+            }
+        return (y, magnitude);
+    }
+
+    /// <summary>
+    /// Hand-picked shapes (the reference models' layers, corner cases) followed by seeded random ones over kernel
+    /// 1/3/5, stride 1/2, padding 0/1/2, dilation 1/2, groups 1/2/depthwise, batch 1..3, odd sizes.
+    /// </summary>
+    public static IEnumerable<ConvCase> Cases(int randomCount, int seed)
+    {
+        int s = seed;
+        // fashion_cnn conv1 and conv2 (smaller batch), MobileNetV2 depthwise stride 1 and 2 and a pointwise 1x1.
+        yield return new(new(1, 16, 28, 28, 3, 3, PaddingHeight: 1, PaddingWidth: 1), 2, true, Activation.Relu, s++);
+        yield return new(new(16, 32, 14, 14, 3, 3, PaddingHeight: 1, PaddingWidth: 1), 1, true, Activation.Relu, s++);
+        yield return new(new(24, 24, 17, 19, 3, 3, 1, 1, 1, 1, Groups: 24), 2, true, Activation.Relu6, s++);
+        yield return new(new(24, 24, 17, 19, 3, 3, 2, 2, 1, 1, Groups: 24), 1, false, Activation.Relu6, s++);
+        yield return new(new(16, 24, 9, 11, 1, 1), 3, true, Activation.None, s++);
+        yield return new(new(3, 8, 15, 13, 3, 3, 2, 2, 1, 1), 1, true, Activation.Relu6, s++);
+        // Widths under one vector, exactly one vector, one past.
+        foreach (int width in new[] { 1, 3, 4, 5, 8, 9, 17 })
+            yield return new(new(2, 3, 5, width, 3, 3, PaddingHeight: 1, PaddingWidth: 1), 2, true, Activation.None, s++);
+        // A 1x1 input with a kernel wider than it, all padding but the centre; a non-square kernel; depthwise with a multiplier.
+        yield return new(new(2, 2, 1, 1, 3, 3, PaddingHeight: 1, PaddingWidth: 1), 1, true, Activation.Tanh, s++);
+        yield return new(new(3, 4, 7, 9, 1, 5, 1, 2, 0, 2, 1, 2), 2, false, Activation.Gelu, s++);
+        yield return new(new(4, 8, 7, 7, 3, 3, PaddingHeight: 1, PaddingWidth: 1, Groups: 4), 1, true, Activation.Sigmoid, s++);
+
+        var random = new Random(seed);
+        int[] kernels = [1, 3, 5], strides = [1, 2], paddings = [0, 1, 2], dilations = [1, 2];
+        for (int made = 0; made < randomCount;)
+        {
+            int kind = random.Next(3); // 0: groups 1, 1: groups 2, 2: depthwise
+            int groups = kind == 0 ? 1 : kind == 1 ? 2 : 1 + random.Next(6);
+            int cin = kind == 2 ? groups : groups * (1 + random.Next(5));
+            int cout = kind == 2 ? groups : groups * (1 + random.Next(5));
+            int kh = kernels[random.Next(3)], kw = random.Next(4) == 0 ? kernels[random.Next(3)] : kh;
+            var shape = new Conv2dShape(cin, cout, 1 + random.Next(19), 1 + random.Next(23), kh, kw,
+                strides[random.Next(2)], strides[random.Next(2)], paddings[random.Next(3)], paddings[random.Next(3)],
+                dilations[random.Next(2)], dilations[random.Next(2)], groups);
+            if (shape.Problem is not null) continue; // window larger than the padded input
+            made++;
+            yield return new(shape, 1 + random.Next(3), random.Next(2) == 0,
+                KernelTestData.Activations[random.Next(KernelTestData.Activations.Length)], s++);
+        }
+    }
+
+    /// <summary>Random operands of a case; y is filled with NaN so a kernel that leaves an output unwritten fails.</summary>
+    public static (float[] X, float[] W, float[] Bias, float[] Y) Operands(ConvCase c)
+    {
+        var random = new Random(c.Seed);
+        Conv2dShape s = c.Shape;
+        float[] x = KernelTestData.Uniform(random, c.Batch * s.InputSize);
+        float[] w = KernelTestData.Uniform(random, s.WeightCount, 0.5f);
+        float[] bias = c.Bias ? KernelTestData.Uniform(random, s.OutChannels) : [];
+        float[] y = Enumerable.Repeat(float.NaN, c.Batch * s.OutputSize).ToArray();
+        return (x, w, bias, y);
+    }
+}
