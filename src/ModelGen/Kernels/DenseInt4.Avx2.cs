@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using ModelGen.Numerics;
@@ -10,46 +9,65 @@ namespace ModelGen.Kernels;
 /// x64 AVX2 int4 kernels. A 32-byte load of W holds 64 values (two 32-value chunks, see
 /// <see cref="Quantization.Int4Quantizer"/>); one mask gives the chunks' first halves, a shift and the mask their
 /// second halves, and VPMADDUBSW multiplies those unsigned nibbles by signed xq without saturating (pair sums at most
-/// 2 * 15 * 127). For that x is first reordered per 64 values to match (<see cref="ToLoadOrder"/>). Blocks are
-/// handled 8 at a time: their int32 dot products are reduced with VPHADDD into one vector, lane i for block i,
-/// which is scaled and added to the 8 float partial sums of <see cref="Int4Dense"/> in one step, lane for lane
-/// the scalar reference's operations. Rows pass over x 4 (or, for batch 1 from memory, <see cref="StridedRows"/>)
-/// at a time, sharing x's block sums.
+/// 2 * 15 * 127). For that x is first reordered per 64 values to match (<see cref="ToLoadOrder"/>).
 /// </summary>
+/// <remarks>
+/// Blocks go 8 at a time (a chunk): a short VPHADDW/VPHADDD tree turns their products into one int32 vector of exact
+/// block dot products in the lane order 0 2 4 6 | 1 3 5 7 (what the tree gives without a cross-lane permute), and
+/// the chunk's 8 block values are then computed and added to the 8 float slots of <see cref="Int4Dense"/> in one
+/// vector step each, lane for lane the scalar reference's operations; the slots stay in that lane order, which is
+/// the order of <see cref="Int4Dense.Store(int, int, Vector128{float}, Vector128{float})"/>. The fp16 scales of a
+/// chunk are shuffled into that order on load. The code is specialized per format and group size (generic structs),
+/// so the chunk loop has no branches; x's block sums are computed once per chunk and pass, shared by every row of
+/// the pass. Batch 1 from L3 or memory passes over 8 far-apart rows at a time (8 sequential streams, as
+/// DenseInt8Avx2.Strided8); otherwise 4 adjacent rows share a pass. A last chunk of fewer than 8 blocks takes the
+/// general (slower) block sums.
+/// </remarks>
 internal static class DenseInt4Avx2
 {
     private const int ChunkBlocks = 8;
 
-    /// <summary>Most W rows in one pass over an x row.</summary>
-    private const int MaxRows = 8;
-
     /// <summary>W rows per pass when W is larger than this (streams from L3 or memory) and batch is 1.</summary>
     private const long StridedAboveBytes = 512 * 1024;
 
-    /// <summary>W rows per batch-1 pass from memory, each from its own part of W (as DenseInt8Avx2.Strided8).</summary>
-    private const int StridedRows = 8;
+    /// <summary>Lane i of a chunk vector holds block (slot) LaneOrder[i].</summary>
+    private static Vector256<int> LaneOrder => Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    [SkipLocalsInit]
     public static void Run(in Int4Dense a)
     {
         for (int b = 0; b < a.Batch; b++)
             ToLoadOrder(ref a.XRow(b), a.K);
-        Span<Vector256<float>> acc = stackalloc Vector256<float>[MaxRows];
+        if (a.Asymmetric)
+            Run<Asymmetric4>(in a);
+        else
+            Run<Symmetric4>(in a);
+    }
+
+    private static void Run<TF>(in Int4Dense a) where TF : struct, IInt4Format
+    {
+        switch (a.GroupSize)
+        {
+            case 32: Run<TF, Group32>(in a); break;
+            case 64: Run<TF, Group64>(in a); break;
+            default: Run<TF, Group128>(in a); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Run<TF, TG>(in Int4Dense a) where TF : struct, IInt4Format where TG : struct, IInt4Group
+    {
         int j = 0;
         if (a.Batch == 1 && (long)a.N * a.K / 2 > StridedAboveBytes)
         {
-            int stride = a.N / StridedRows;
+            int stride = a.N / 8;
             for (; j < stride; j++)
-                Pass(in a, j, stride, StridedRows, 0, acc);
-            j = StridedRows * stride;
+                Pass<TF, TG>(in a, j, stride, 8, 0);
+            j = 8 * stride;
         }
         for (; j < a.N; j += 4)
-        {
-            int rows = Math.Min(4, a.N - j);
             for (int b = 0; b < a.Batch; b++)
-                Pass(in a, j, 1, rows, b, acc);
-        }
+                Pass<TF, TG>(in a, j, 1, Math.Min(4, a.N - j), b);
     }
 
     /// <summary>
@@ -66,91 +84,218 @@ internal static class DenseInt4Avx2
         }
     }
 
-    /// <summary>W rows j, j + stride, .. (rows of them) against x row b; writes their outputs.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Pass(in Int4Dense a, int j, int stride, int rows, int b, Span<Vector256<float>> acc)
+    /// <summary>
+    /// x's shared part of a chunk: its block sums (times 8 for the symmetric form, as floats for the asymmetric one)
+    /// and xScale per block, all in <see cref="LaneOrder"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LoadChunkX<TF, TG>(ref sbyte x, ref float xScales, out Vector256<int> sums8, out Vector256<float> sumsF,
+        out Vector256<float> xs) where TF : struct, IInt4Format where TG : struct, IInt4Group
     {
-        acc[..rows].Clear();
+        Vector256<int> sums = TG.Dots(ref x, ref Unsafe.NullRef<byte>(), ones: true);
+        sums8 = TF.Asymmetric ? default : sums << 3;
+        sumsF = TF.Asymmetric ? Vector256.ConvertToSingle(sums) : default;
+        xs = Avx2.PermuteVar8x32(Vector256.LoadUnsafe(ref xScales), LaneOrder);
+    }
+
+    /// <summary>One row's 8 block values of a whole chunk, in <see cref="LaneOrder"/> (see <see cref="Int4Dense.BlockValue"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> ChunkValue<TF, TG>(Vector256<int> sums8, Vector256<float> sumsF, Vector256<float> xs, ref sbyte x, ref byte w, ref ushort scales, ref ushort mins)
+        where TF : struct, IInt4Format where TG : struct, IInt4Group
+    {
+        Vector256<int> dots = TG.Dots(ref x, ref w, ones: false);
+        Vector256<float> s = xs * Halves(ref scales);
+        if (!TF.Asymmetric)
+            return Vector256.ConvertToSingle(dots - sums8) * s;
+        return Vector256.ConvertToSingle(dots) * s + sumsF * (xs * Halves(ref mins));
+    }
+
+    /// <summary>8 consecutive fp16 values as fp32 in <see cref="LaneOrder"/>: shuffled while still 16-bit, then widened.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Halves(ref ushort h)
+    {
+        Vector128<sbyte> order = Vector128.Create(0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15);
+        Vector128<sbyte> v = Ssse3.Shuffle(Vector128.LoadUnsafe(ref Unsafe.As<ushort, sbyte>(ref h)), order);
+        return HalfConvert.ToSingle(Avx2.ConvertToVector256Int32(v.AsInt16()));
+    }
+
+    /// <summary>
+    /// W rows j, j + stride, .. (<paramref name="rows"/> of them, at most 8) against x row b; writes their outputs.
+    /// Per chunk of 8 blocks x's sums are computed once, then the rows follow in a loop (written out row by row, the
+    /// JIT keeps all of x's loads live across the rows and spills most of them).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    private static unsafe void Pass<TF, TG>(in Int4Dense a, int j, int stride, int rows, int b)
+        where TF : struct, IInt4Format where TG : struct, IInt4Group
+    {
+        Vector256<float>* acc = stackalloc Vector256<float>[8];
+        for (int r = 0; r < rows; r++)
+            acc[r] = default;
+        int full = a.Blocks & ~(ChunkBlocks - 1);
+        nuint wStep = (nuint)stride * (nuint)(a.K / 2), sStep = (nuint)stride * (nuint)a.Blocks;
         ref sbyte x = ref a.XRow(b);
         ref float xScales = ref a.XScaleRow(b);
-        int gs = a.GroupSize;
-        for (int g0 = 0; g0 < a.Blocks; g0 += ChunkBlocks)
+        ref byte w0 = ref a.WRow(j);
+        ref ushort s0 = ref a.ScaleRow(j);
+        ref ushort m0 = ref TF.Asymmetric ? ref a.MinRow(j) : ref s0;
+        for (nuint g = 0; g < (nuint)full; g += ChunkBlocks)
         {
-            int count = Math.Min(ChunkBlocks, a.Blocks - g0);
-            ref sbyte xc = ref Unsafe.Add(ref x, (nint)g0 * gs);
-            Vector256<int> xSums = gs == 32 && count == ChunkBlocks ? default : BlockSums(ref xc, ref Unsafe.NullRef<byte>(), count, gs, ones: true);
-            Vector256<float> xs = count == ChunkBlocks ? Vector256.LoadUnsafe(ref xScales, (nuint)g0) : default;
-            bool full32 = gs == 32 && count == ChunkBlocks;
-            if (full32) xSums = Sums32(ref xc);
-            Vector256<float> xSumsF = Vector256.ConvertToSingle(xSums);
+            nuint xo = g * (nuint)TG.Size;
+            ref sbyte xc = ref Unsafe.Add(ref x, xo);
+            LoadChunkX<TF, TG>(ref xc, ref Unsafe.Add(ref xScales, g), out var sums8, out var sumsF, out var xs);
+            ref byte w = ref Unsafe.Add(ref w0, xo / 2);
+            ref ushort sc = ref Unsafe.Add(ref s0, g);
+            ref ushort mc = ref Unsafe.Add(ref m0, g);
             for (int r = 0; r < rows; r++)
             {
-                int row = j + r * stride;
-                ref byte wc = ref Unsafe.Add(ref a.WRow(row), (nint)g0 * gs / 2);
-                Vector256<int> dots = full32 ? Dots32(ref xc, ref wc) : BlockSums(ref xc, ref wc, count, gs, ones: false);
-                Vector256<float> s = ScaleProducts(in a, ref a.ScaleRow(row), ref xScales, xs, g0, count);
-                Vector256<float> value;
-                if (!a.Asymmetric)
-                {
-                    value = Vector256.ConvertToSingle(dots - (xSums << 3)) * s;
-                }
-                else
-                {
-                    Vector256<float> m = ScaleProducts(in a, ref a.MinRow(row), ref xScales, xs, g0, count);
-                    value = Vector256.ConvertToSingle(dots) * s + xSumsF * m;
-                }
-                Unsafe.Add(ref MemoryMarshal.GetReference(acc), r) += value;
+                acc[r] += ChunkValue<TF, TG>(sums8, sumsF, xs, ref xc, ref w, ref sc, ref mc);
+                w = ref Unsafe.Add(ref w, wStep);
+                sc = ref Unsafe.Add(ref sc, sStep);
+                mc = ref Unsafe.Add(ref mc, sStep);
             }
         }
         for (int r = 0; r < rows; r++)
-            a.Store(b, j + r * stride, acc[r].GetLower(), acc[r].GetUpper());
+        {
+            int row = j + r * stride;
+            Vector256<float> v = acc[r];
+            if (full < a.Blocks)
+                v += TailValue<TF>(in a, b, row, full);
+            a.Store(b, row, v.GetLower(), v.GetUpper());
+        }
     }
-
-    /// <summary>The common case, spelled out branch-free: 8 whole blocks of 32, sum xq * nibble per block.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Dots32(ref sbyte x, ref byte w)
-    {
-        Vector256<byte> mask = Vector256.Create((byte)0x0F);
-        Vector256<int> h = Avx2.HorizontalAdd(
-            Avx2.HorizontalAdd(Load32(ref x, ref w, 0, mask), Load32(ref x, ref w, 1, mask)),
-            Avx2.HorizontalAdd(Load32(ref x, ref w, 2, mask), Load32(ref x, ref w, 3, mask)));
-        return Avx2.PermuteVar8x32(h, Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Load32(ref sbyte x, ref byte w, nuint u, Vector256<byte> mask)
-    {
-        Vector256<byte> packed = Vector256.LoadUnsafe(ref w, u * 32);
-        Vector256<short> p = Avx2.MultiplyAddAdjacent(packed & mask, Vector256.LoadUnsafe(ref x, u * 64))
-            + Avx2.MultiplyAddAdjacent((packed.AsUInt16() >> 4).AsByte() & mask, Vector256.LoadUnsafe(ref x, u * 64 + 32));
-        return Avx2.MultiplyAddAdjacent(p, Vector256<short>.One);
-    }
-
-    /// <summary>8 whole blocks of 32: sum xq per block.</summary>
-    private static Vector256<int> Sums32(ref sbyte x)
-    {
-        Vector256<int> h = Avx2.HorizontalAdd(Avx2.HorizontalAdd(XLoad32(ref x, 0), XLoad32(ref x, 1)),
-            Avx2.HorizontalAdd(XLoad32(ref x, 2), XLoad32(ref x, 3)));
-        return Avx2.PermuteVar8x32(h, Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> XLoad32(ref sbyte x, nuint u) =>
-        Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Vector256<byte>.One, Vector256.LoadUnsafe(ref x, u * 64))
-            + Avx2.MultiplyAddAdjacent(Vector256<byte>.One, Vector256.LoadUnsafe(ref x, u * 64 + 32)), Vector256<short>.One);
 
     /// <summary>
-    /// xScale * the fp16 values (scales or mins) of blocks g0 .. g0 + count - 1 in lanes 0 .. count - 1; the lanes past
-    /// count are -0, whose products with the missing blocks' zero sums add -0: no change to any partial sum.
+    /// The values of the last blocks g0 .. Blocks - 1 (fewer than 8) of W row j against x row b, in
+    /// <see cref="LaneOrder"/> with -0 in the lanes of missing blocks. Once per row: general code, not the fast path.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector256<float> TailValue<TF>(in Int4Dense a, int b, int j, int g0) where TF : struct, IInt4Format
+    {
+        int count = a.Blocks - g0, gs = a.GroupSize;
+        ref sbyte xc = ref Unsafe.Add(ref a.XRow(b), (nint)g0 * gs);
+        ref byte wc = ref Unsafe.Add(ref a.WRow(j), (nint)g0 * (gs / 2));
+        ref float xScales = ref a.XScaleRow(b);
+        Vector256<int> xSums = BlockSums(ref xc, ref Unsafe.NullRef<byte>(), count, gs, ones: true);
+        Vector256<int> dots = BlockSums(ref xc, ref wc, count, gs, ones: false);
+        Vector256<float> s = ScaleProducts(ref a.ScaleRow(j), ref xScales, g0, count);
+        Vector256<float> value = TF.Asymmetric
+            ? Vector256.ConvertToSingle(dots) * s + Vector256.ConvertToSingle(xSums) * ScaleProducts(ref a.MinRow(j), ref xScales, g0, count)
+            : Vector256.ConvertToSingle(dots - (xSums << 3)) * s;
+        return Avx2.PermuteVar8x32(value, LaneOrder);
+    }
+
+    /// <summary>The 64 products of 32-byte W load u (x values 64u ..) as 16 int16 sums of 2 (at most 2 * 15 * 127 each), or of x alone.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<short> Unit16(ref sbyte x, ref byte w, nuint u, bool ones)
+    {
+        Vector256<sbyte> xLow = Vector256.LoadUnsafe(ref x, 64 * u), xHigh = Vector256.LoadUnsafe(ref x, 64 * u + 32);
+        if (ones)
+            return Avx2.MultiplyAddAdjacent(Vector256<byte>.One, xLow) + Avx2.MultiplyAddAdjacent(Vector256<byte>.One, xHigh);
+        Vector256<byte> packed = Vector256.LoadUnsafe(ref w, 32 * u), mask = Vector256.Create((byte)0x0F);
+        return Avx2.MultiplyAddAdjacent(packed & mask, xLow)
+            + Avx2.MultiplyAddAdjacent((packed.AsUInt16() >> 4).AsByte() & mask, xHigh);
+    }
+
+    /// <summary>The block reduction of a whole chunk for one group size (see the type's remarks).</summary>
+    private interface IInt4Group
+    {
+        static abstract int Size { get; }
+
+        /// <summary>
+        /// The exact int32 sums xq * nibble (with <paramref name="ones"/>: xq alone, <paramref name="w"/> unused) of
+        /// 8 whole blocks in <see cref="LaneOrder"/>.
+        /// </summary>
+        static abstract Vector256<int> Dots(ref sbyte x, ref byte w, bool ones);
+    }
+
+    /// <summary>
+    /// Load u holds blocks 2u (low 128 bits) and 2u + 1 (high). Three VPHADDW rounds keep every half's blocks apart:
+    /// lanes 0-3 become blocks 0 2 4 6, lanes 4-7 blocks 1 3 5 7; sums of 4 unit lanes stay within 4 * 3810 &lt; 32768.
+    /// </summary>
+    private readonly struct Group32 : IInt4Group
+    {
+        public static int Size => 32;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<int> Dots(ref sbyte x, ref byte w, bool ones)
+        {
+            Vector256<short> h = Avx2.HorizontalAdd(
+                Avx2.HorizontalAdd(Unit16(ref x, ref w, 0, ones), Unit16(ref x, ref w, 1, ones)),
+                Avx2.HorizontalAdd(Unit16(ref x, ref w, 2, ones), Unit16(ref x, ref w, 3, ones)));
+            return Avx2.MultiplyAddAdjacent(h, Vector256<short>.One);
+        }
+    }
+
+    /// <summary>
+    /// Load v is block v. Even and odd blocks reduce separately, each 128-bit half to its own partial sum (int16 sums
+    /// of 4 unit lanes, then int32), and the halves are added across: blocks 0 2 4 6 | 1 3 5 7.
+    /// </summary>
+    private readonly struct Group64 : IInt4Group
+    {
+        public static int Size => 64;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<int> Dots(ref sbyte x, ref byte w, bool ones)
+        {
+            Vector256<int> even = Avx2.MultiplyAddAdjacent(Avx2.HorizontalAdd(
+                Avx2.HorizontalAdd(Unit16(ref x, ref w, 0, ones), Unit16(ref x, ref w, 2, ones)),
+                Avx2.HorizontalAdd(Unit16(ref x, ref w, 4, ones), Unit16(ref x, ref w, 6, ones))), Vector256<short>.One);
+            Vector256<int> odd = Avx2.MultiplyAddAdjacent(Avx2.HorizontalAdd(
+                Avx2.HorizontalAdd(Unit16(ref x, ref w, 1, ones), Unit16(ref x, ref w, 3, ones)),
+                Avx2.HorizontalAdd(Unit16(ref x, ref w, 5, ones), Unit16(ref x, ref w, 7, ones))), Vector256<short>.One);
+            return Avx2.Permute2x128(even, odd, 0x20) + Avx2.Permute2x128(even, odd, 0x31);
+        }
+    }
+
+    /// <summary>
+    /// Loads 2v and 2v + 1 are block v: their int16 sums (at most 4 * 3810) are added, widened to int32, and reduced
+    /// as <see cref="Group64"/> does, with VPHADDD.
+    /// </summary>
+    private readonly struct Group128 : IInt4Group
+    {
+        public static int Size => 128;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<int> Dots(ref sbyte x, ref byte w, bool ones)
+        {
+            Vector256<int> even = Avx2.HorizontalAdd(
+                Avx2.HorizontalAdd(Block(ref x, ref w, 0, ones), Block(ref x, ref w, 2, ones)),
+                Avx2.HorizontalAdd(Block(ref x, ref w, 4, ones), Block(ref x, ref w, 6, ones)));
+            Vector256<int> odd = Avx2.HorizontalAdd(
+                Avx2.HorizontalAdd(Block(ref x, ref w, 1, ones), Block(ref x, ref w, 3, ones)),
+                Avx2.HorizontalAdd(Block(ref x, ref w, 5, ones), Block(ref x, ref w, 7, ones)));
+            return Avx2.Permute2x128(even, odd, 0x20) + Avx2.Permute2x128(even, odd, 0x31);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<int> Block(ref sbyte x, ref byte w, nuint v, bool ones) =>
+            Avx2.MultiplyAddAdjacent(Unit16(ref x, ref w, 2 * v, ones) + Unit16(ref x, ref w, 2 * v + 1, ones), Vector256<short>.One);
+    }
+
+    /// <summary>The int4 format as a compile-time switch (the JIT drops the other form's code).</summary>
+    private interface IInt4Format
+    {
+        static abstract bool Asymmetric { get; }
+    }
+
+    private readonly struct Symmetric4 : IInt4Format
+    {
+        public static bool Asymmetric => false;
+    }
+
+    private readonly struct Asymmetric4 : IInt4Format
+    {
+        public static bool Asymmetric => true;
+    }
+
+    /// <summary>
+    /// xScale * the fp16 values (scales or mins) of blocks g0 .. g0 + count - 1 (count &lt; 8) in lanes 0 .. count - 1;
+    /// the lanes past count are -0, whose products with the missing blocks' zero sums add -0: no change to any slot.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> ScaleProducts(in Int4Dense a, ref ushort halfRow, ref float xScales, Vector256<float> xs, int g0, int count)
+    private static Vector256<float> ScaleProducts(ref ushort halfRow, ref float xScales, int g0, int count)
     {
-        if (count == ChunkBlocks)
-        {
-            Vector128<short> h = Vector128.LoadUnsafe(ref Unsafe.As<ushort, short>(ref halfRow), (nuint)g0);
-            return xs * HalfConvert.ToSingle(Avx2.ConvertToVector256Int32(h));
-        }
         Vector256<float> v = Vector256.Create(-0f);
         for (int i = 0; i < count; i++)
             v = v.WithElement(i, Unsafe.Add(ref xScales, g0 + i) * HalfConversion.ToSingle(Unsafe.Add(ref halfRow, g0 + i)));

@@ -29,10 +29,7 @@ internal static class DenseInt4128
                     for (int r = 0; r < rows; r++)
                         Row1<TDot>(in a, j + r, b, slots.Slice(r * Int4Dense.Slots));
                 for (int r = 0; r < rows; r++)
-                {
-                    Span<float> s = slots.Slice(r * Int4Dense.Slots, Int4Dense.Slots);
-                    a.Store(b, j + r, Vector128.Create(s[0], s[1], s[2], s[3]), Vector128.Create(s[4], s[5], s[6], s[7]));
-                }
+                    a.Store(b, j + r, slots.Slice(r * Int4Dense.Slots, Int4Dense.Slots));
             }
         }
     }

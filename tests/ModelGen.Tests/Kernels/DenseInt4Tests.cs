@@ -182,8 +182,8 @@ public class DenseInt4Tests
                             : (dot - 8 * xSum) * s;
                         slots[g % 8] += v;
                     }
-                    float t0 = slots[0] + slots[4], t1 = slots[1] + slots[5], t2 = slots[2] + slots[6], t3 = slots[3] + slots[7];
-                    float expected = (t0 + t1) + (t2 + t3) + (bias ? p.Bias[j] : 0f);
+                    float sum = ((slots[0] + slots[1]) + (slots[2] + slots[3])) + ((slots[4] + slots[5]) + (slots[6] + slots[7]));
+                    float expected = sum + (bias ? p.Bias[j] : 0f);
                     Assert.Equal(expected, y[b * n + j]);
                 }
         }
@@ -212,8 +212,7 @@ public class DenseInt4Tests
                     int lowSum = 16 * (fill & 0xF), highSum = 16 * (fill >> 4);
                     int dot = q * (lowSum + highSum) * (gs / 32);
                     float v = (dot - 8 * q * gs) * (xScales[b * blocks] * 0.25f);
-                    float t0 = v, t1 = v, t2 = v; // blocks 0, 1, 2 in slots 0, 1, 2
-                    float expected = (t0 + t1) + (t2 + 0f);
+                    float expected = ((v + v) + (v + 0f)) + ((0f + 0f) + (0f + 0f)); // blocks 0, 1, 2 in slots 0, 1, 2
                     for (int j = 0; j < n; j++)
                         Assert.Equal(expected, y[b * n + j]);
                 }
