@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using ModelGen.Numerics;
@@ -30,6 +31,15 @@ internal static class DenseInt4Avx2
     /// <summary>W rows per pass when W is larger than this (streams from L3 or memory) and batch is 1.</summary>
     private const long StridedAboveBytes = 512 * 1024;
 
+    /// <summary>
+    /// Batch-1 W rows per pass from L3 or memory, each from its own part of W: with their scale rows, 8 sequential
+    /// streams (4096 x 4096 from memory: 8 W rows, 16 streams, ~990 us; 4 rows ~710 us, same run).
+    /// </summary>
+    private const int StridedRows = 4;
+
+    /// <summary>Most precomputed x terms (ints) on the stack: 16 KiB.</summary>
+    private const int MaxStackTerms = 4096;
+
     /// <summary>Lane i of a chunk vector holds block (slot) LaneOrder[i].</summary>
     private static Vector256<int> LaneOrder => Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
 
@@ -55,19 +65,29 @@ internal static class DenseInt4Avx2
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
     private static void Run<TF, TG>(in Int4Dense a) where TF : struct, IInt4Format where TG : struct, IInt4Group
     {
+        // x's per-chunk terms once per x row, not once per pass, when they fit the stack (k up to 32768 per x row).
+        int full = a.Blocks & ~(ChunkBlocks - 1);
+        bool precompute = (long)a.Batch * full <= MaxStackTerms;
+        Span<int> terms = precompute ? stackalloc int[a.Batch * full] : default;
+        if (precompute)
+            for (int b = 0; b < a.Batch; b++)
+                for (int g = 0; g < full; g += ChunkBlocks)
+                    XTerm<TF, TG>(ref Unsafe.Add(ref a.XRow(b), (nint)g * TG.Size)).StoreUnsafe(ref terms[b * full + g]);
+        ref int t = ref MemoryMarshal.GetReference(terms);
         int j = 0;
         if (a.Batch == 1 && (long)a.N * a.K / 2 > StridedAboveBytes)
         {
-            int stride = a.N / 8;
+            int stride = a.N / StridedRows;
             for (; j < stride; j++)
-                Pass<TF, TG>(in a, j, stride, 8, 0);
-            j = 8 * stride;
+                Pass<TF, TG>(in a, j, stride, StridedRows, 0, ref t);
+            j = StridedRows * stride;
         }
         for (; j < a.N; j += 4)
             for (int b = 0; b < a.Batch; b++)
-                Pass<TF, TG>(in a, j, 1, Math.Min(4, a.N - j), b);
+                Pass<TF, TG>(in a, j, 1, Math.Min(4, a.N - j), b, ref precompute ? ref Unsafe.Add(ref t, b * full) : ref t);
     }
 
     /// <summary>
@@ -85,29 +105,26 @@ internal static class DenseInt4Avx2
     }
 
     /// <summary>
-    /// x's shared part of a chunk: its block sums (times 8 for the symmetric form, as floats for the asymmetric one)
-    /// and xScale per block, all in <see cref="LaneOrder"/>.
+    /// x's shared part of a whole chunk's block values, in <see cref="LaneOrder"/>: 8 * (its block sums) for the
+    /// symmetric form, the block sums as float bits for the asymmetric one.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void LoadChunkX<TF, TG>(ref sbyte x, ref float xScales, out Vector256<int> sums8, out Vector256<float> sumsF,
-        out Vector256<float> xs) where TF : struct, IInt4Format where TG : struct, IInt4Group
+    private static Vector256<int> XTerm<TF, TG>(ref sbyte x) where TF : struct, IInt4Format where TG : struct, IInt4Group
     {
         Vector256<int> sums = TG.Dots(ref x, ref Unsafe.NullRef<byte>(), ones: true);
-        sums8 = TF.Asymmetric ? default : sums << 3;
-        sumsF = TF.Asymmetric ? Vector256.ConvertToSingle(sums) : default;
-        xs = Avx2.PermuteVar8x32(Vector256.LoadUnsafe(ref xScales), LaneOrder);
+        return TF.Asymmetric ? Vector256.ConvertToSingle(sums).AsInt32() : sums << 3;
     }
 
     /// <summary>One row's 8 block values of a whole chunk, in <see cref="LaneOrder"/> (see <see cref="Int4Dense.BlockValue"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> ChunkValue<TF, TG>(Vector256<int> sums8, Vector256<float> sumsF, Vector256<float> xs, ref sbyte x, ref byte w, ref ushort scales, ref ushort mins)
+    private static Vector256<float> ChunkValue<TF, TG>(Vector256<int> xTerm, Vector256<float> xs, ref sbyte x, ref byte w, ref ushort scales, ref ushort mins)
         where TF : struct, IInt4Format where TG : struct, IInt4Group
     {
         Vector256<int> dots = TG.Dots(ref x, ref w, ones: false);
         Vector256<float> s = xs * Halves(ref scales);
         if (!TF.Asymmetric)
-            return Vector256.ConvertToSingle(dots - sums8) * s;
-        return Vector256.ConvertToSingle(dots) * s + sumsF * (xs * Halves(ref mins));
+            return Vector256.ConvertToSingle(dots - xTerm) * s;
+        return Vector256.ConvertToSingle(dots) * s + xTerm.AsSingle() * (xs * Halves(ref mins));
     }
 
     /// <summary>8 consecutive fp16 values as fp32 in <see cref="LaneOrder"/>: shuffled while still 16-bit, then widened.</summary>
@@ -120,19 +137,21 @@ internal static class DenseInt4Avx2
     }
 
     /// <summary>
-    /// W rows j, j + stride, .. (<paramref name="rows"/> of them, at most 8) against x row b; writes their outputs.
-    /// Per chunk of 8 blocks x's sums are computed once, then the rows follow in a loop (written out row by row, the
-    /// JIT keeps all of x's loads live across the rows and spills most of them).
+    /// W rows j, j + stride, .. (<paramref name="rows"/> of them, at most <see cref="StridedRows"/>) against x row b;
+    /// writes their outputs. <paramref name="xTerms"/> holds x row b's <see cref="XTerm"/> per whole chunk, or is a null
+    /// ref: then they are computed here, once per chunk for all the rows. The rows of a chunk follow in a loop
+    /// (written out row by row, the JIT keeps all of x's loads live across the rows and spills most of them).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
-    private static unsafe void Pass<TF, TG>(in Int4Dense a, int j, int stride, int rows, int b)
+    private static unsafe void Pass<TF, TG>(in Int4Dense a, int j, int stride, int rows, int b, ref int xTerms)
         where TF : struct, IInt4Format where TG : struct, IInt4Group
     {
-        Vector256<float>* acc = stackalloc Vector256<float>[8];
+        Vector256<float>* acc = stackalloc Vector256<float>[StridedRows];
         for (int r = 0; r < rows; r++)
             acc[r] = default;
         int full = a.Blocks & ~(ChunkBlocks - 1);
+        bool precomputed = !Unsafe.IsNullRef(ref xTerms);
         nuint wStep = (nuint)stride * (nuint)(a.K / 2), sStep = (nuint)stride * (nuint)a.Blocks;
         ref sbyte x = ref a.XRow(b);
         ref float xScales = ref a.XScaleRow(b);
@@ -143,13 +162,14 @@ internal static class DenseInt4Avx2
         {
             nuint xo = g * (nuint)TG.Size;
             ref sbyte xc = ref Unsafe.Add(ref x, xo);
-            LoadChunkX<TF, TG>(ref xc, ref Unsafe.Add(ref xScales, g), out var sums8, out var sumsF, out var xs);
+            Vector256<int> xTerm = precomputed ? Vector256.LoadUnsafe(ref xTerms, g) : XTerm<TF, TG>(ref xc);
+            Vector256<float> xs = Avx2.PermuteVar8x32(Vector256.LoadUnsafe(ref xScales, g), LaneOrder);
             ref byte w = ref Unsafe.Add(ref w0, xo / 2);
             ref ushort sc = ref Unsafe.Add(ref s0, g);
             ref ushort mc = ref Unsafe.Add(ref m0, g);
             for (int r = 0; r < rows; r++)
             {
-                acc[r] += ChunkValue<TF, TG>(sums8, sumsF, xs, ref xc, ref w, ref sc, ref mc);
+                acc[r] += ChunkValue<TF, TG>(xTerm, xs, ref xc, ref w, ref sc, ref mc);
                 w = ref Unsafe.Add(ref w, wStep);
                 sc = ref Unsafe.Add(ref sc, sStep);
                 mc = ref Unsafe.Add(ref mc, sStep);
