@@ -111,16 +111,16 @@ internal static class DenseInt4Avx2
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> XTerm<TF, TG>(ref sbyte x) where TF : struct, IInt4Format where TG : struct, IInt4Group
     {
-        Vector256<int> sums = TG.Dots(ref x, ref Unsafe.NullRef<byte>(), ones: true);
+        Vector256<int> sums = TG.Dots(ref x, ref Unsafe.NullRef<byte>(), ones: true, default);
         return TF.Asymmetric ? Vector256.ConvertToSingle(sums).AsInt32() : sums << 3;
     }
 
     /// <summary>One row's 8 block values of a whole chunk, in <see cref="LaneOrder"/> (see <see cref="Int4Dense.BlockValue"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> ChunkValue<TF, TG>(Vector256<int> xTerm, Vector256<float> xs, ref sbyte x, ref byte w, ref ushort scales, ref ushort mins)
+    private static Vector256<float> ChunkValue<TF, TG>(Vector256<byte> mask, Vector256<int> xTerm, Vector256<float> xs, ref sbyte x, ref byte w, ref ushort scales, ref ushort mins)
         where TF : struct, IInt4Format where TG : struct, IInt4Group
     {
-        Vector256<int> dots = TG.Dots(ref x, ref w, ones: false);
+        Vector256<int> dots = TG.Dots(ref x, ref w, ones: false, mask);
         Vector256<float> s = xs * Halves(ref scales);
         if (!TF.Asymmetric)
             return Vector256.ConvertToSingle(dots - xTerm) * s;
@@ -158,6 +158,7 @@ internal static class DenseInt4Avx2
         ref byte w0 = ref a.WRow(j);
         ref ushort s0 = ref a.ScaleRow(j);
         ref ushort m0 = ref TF.Asymmetric ? ref a.MinRow(j) : ref s0;
+        Vector256<byte> mask = Vector256.Create((byte)0x0F);
         for (nuint g = 0; g < (nuint)full; g += ChunkBlocks)
         {
             nuint xo = g * (nuint)TG.Size;
@@ -167,12 +168,14 @@ internal static class DenseInt4Avx2
             ref byte w = ref Unsafe.Add(ref w0, xo / 2);
             ref ushort sc = ref Unsafe.Add(ref s0, g);
             ref ushort mc = ref Unsafe.Add(ref m0, g);
+            Vector256<float>* accR = acc;
             for (int r = 0; r < rows; r++)
             {
-                acc[r] += ChunkValue<TF, TG>(xTerm, xs, ref xc, ref w, ref sc, ref mc);
+                *accR += ChunkValue<TF, TG>(mask, xTerm, xs, ref xc, ref w, ref sc, ref mc);
                 w = ref Unsafe.Add(ref w, wStep);
                 sc = ref Unsafe.Add(ref sc, sStep);
                 mc = ref Unsafe.Add(ref mc, sStep);
+                accR++;
             }
         }
         for (int r = 0; r < rows; r++)
@@ -207,14 +210,15 @@ internal static class DenseInt4Avx2
 
     /// <summary>The 64 products of 32-byte W load u (x values 64u ..) as 16 int16 sums of 2 (at most 2 * 15 * 127 each), or of x alone.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<short> Unit16(ref sbyte x, ref byte w, nuint u, bool ones)
+    private static Vector256<short> Unit16(ref sbyte x, ref byte w, nuint u, bool ones, Vector256<byte> mask)
     {
-        Vector256<sbyte> xLow = Vector256.LoadUnsafe(ref x, 64 * u), xHigh = Vector256.LoadUnsafe(ref x, 64 * u + 32);
+        // x is loaded at its use, so that the JIT folds the load into VPMADDUBSW.
         if (ones)
-            return Avx2.MultiplyAddAdjacent(Vector256<byte>.One, xLow) + Avx2.MultiplyAddAdjacent(Vector256<byte>.One, xHigh);
-        Vector256<byte> packed = Vector256.LoadUnsafe(ref w, 32 * u), mask = Vector256.Create((byte)0x0F);
-        return Avx2.MultiplyAddAdjacent(packed & mask, xLow)
-            + Avx2.MultiplyAddAdjacent((packed.AsUInt16() >> 4).AsByte() & mask, xHigh);
+            return Avx2.MultiplyAddAdjacent(Vector256<byte>.One, Vector256.LoadUnsafe(ref x, 64 * u))
+                + Avx2.MultiplyAddAdjacent(Vector256<byte>.One, Vector256.LoadUnsafe(ref x, 64 * u + 32));
+        Vector256<byte> packed = Vector256.LoadUnsafe(ref w, 32 * u);
+        Vector256<short> low = Avx2.MultiplyAddAdjacent(packed & mask, Vector256.LoadUnsafe(ref x, 64 * u));
+        return low + Avx2.MultiplyAddAdjacent((packed.AsUInt16() >> 4).AsByte() & mask, Vector256.LoadUnsafe(ref x, 64 * u + 32));
     }
 
     /// <summary>The block reduction of a whole chunk for one group size (see the type's remarks).</summary>
@@ -226,7 +230,7 @@ internal static class DenseInt4Avx2
         /// The exact int32 sums xq * nibble (with <paramref name="ones"/>: xq alone, <paramref name="w"/> unused) of
         /// 8 whole blocks in <see cref="LaneOrder"/>.
         /// </summary>
-        static abstract Vector256<int> Dots(ref sbyte x, ref byte w, bool ones);
+        static abstract Vector256<int> Dots(ref sbyte x, ref byte w, bool ones, Vector256<byte> mask);
     }
 
     /// <summary>
@@ -238,11 +242,11 @@ internal static class DenseInt4Avx2
         public static int Size => 32;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<int> Dots(ref sbyte x, ref byte w, bool ones)
+        public static Vector256<int> Dots(ref sbyte x, ref byte w, bool ones, Vector256<byte> mask)
         {
             Vector256<short> h = Avx2.HorizontalAdd(
-                Avx2.HorizontalAdd(Unit16(ref x, ref w, 0, ones), Unit16(ref x, ref w, 1, ones)),
-                Avx2.HorizontalAdd(Unit16(ref x, ref w, 2, ones), Unit16(ref x, ref w, 3, ones)));
+                Avx2.HorizontalAdd(Unit16(ref x, ref w, 0, ones, mask), Unit16(ref x, ref w, 1, ones, mask)),
+                Avx2.HorizontalAdd(Unit16(ref x, ref w, 2, ones, mask), Unit16(ref x, ref w, 3, ones, mask)));
             return Avx2.MultiplyAddAdjacent(h, Vector256<short>.One);
         }
     }
@@ -256,14 +260,14 @@ internal static class DenseInt4Avx2
         public static int Size => 64;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<int> Dots(ref sbyte x, ref byte w, bool ones)
+        public static Vector256<int> Dots(ref sbyte x, ref byte w, bool ones, Vector256<byte> mask)
         {
             Vector256<int> even = Avx2.MultiplyAddAdjacent(Avx2.HorizontalAdd(
-                Avx2.HorizontalAdd(Unit16(ref x, ref w, 0, ones), Unit16(ref x, ref w, 2, ones)),
-                Avx2.HorizontalAdd(Unit16(ref x, ref w, 4, ones), Unit16(ref x, ref w, 6, ones))), Vector256<short>.One);
+                Avx2.HorizontalAdd(Unit16(ref x, ref w, 0, ones, mask), Unit16(ref x, ref w, 2, ones, mask)),
+                Avx2.HorizontalAdd(Unit16(ref x, ref w, 4, ones, mask), Unit16(ref x, ref w, 6, ones, mask))), Vector256<short>.One);
             Vector256<int> odd = Avx2.MultiplyAddAdjacent(Avx2.HorizontalAdd(
-                Avx2.HorizontalAdd(Unit16(ref x, ref w, 1, ones), Unit16(ref x, ref w, 3, ones)),
-                Avx2.HorizontalAdd(Unit16(ref x, ref w, 5, ones), Unit16(ref x, ref w, 7, ones))), Vector256<short>.One);
+                Avx2.HorizontalAdd(Unit16(ref x, ref w, 1, ones, mask), Unit16(ref x, ref w, 3, ones, mask)),
+                Avx2.HorizontalAdd(Unit16(ref x, ref w, 5, ones, mask), Unit16(ref x, ref w, 7, ones, mask))), Vector256<short>.One);
             return Avx2.Permute2x128(even, odd, 0x20) + Avx2.Permute2x128(even, odd, 0x31);
         }
     }
@@ -277,20 +281,20 @@ internal static class DenseInt4Avx2
         public static int Size => 128;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<int> Dots(ref sbyte x, ref byte w, bool ones)
+        public static Vector256<int> Dots(ref sbyte x, ref byte w, bool ones, Vector256<byte> mask)
         {
             Vector256<int> even = Avx2.HorizontalAdd(
-                Avx2.HorizontalAdd(Block(ref x, ref w, 0, ones), Block(ref x, ref w, 2, ones)),
-                Avx2.HorizontalAdd(Block(ref x, ref w, 4, ones), Block(ref x, ref w, 6, ones)));
+                Avx2.HorizontalAdd(Block(ref x, ref w, 0, ones, mask), Block(ref x, ref w, 2, ones, mask)),
+                Avx2.HorizontalAdd(Block(ref x, ref w, 4, ones, mask), Block(ref x, ref w, 6, ones, mask)));
             Vector256<int> odd = Avx2.HorizontalAdd(
-                Avx2.HorizontalAdd(Block(ref x, ref w, 1, ones), Block(ref x, ref w, 3, ones)),
-                Avx2.HorizontalAdd(Block(ref x, ref w, 5, ones), Block(ref x, ref w, 7, ones)));
+                Avx2.HorizontalAdd(Block(ref x, ref w, 1, ones, mask), Block(ref x, ref w, 3, ones, mask)),
+                Avx2.HorizontalAdd(Block(ref x, ref w, 5, ones, mask), Block(ref x, ref w, 7, ones, mask)));
             return Avx2.Permute2x128(even, odd, 0x20) + Avx2.Permute2x128(even, odd, 0x31);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector256<int> Block(ref sbyte x, ref byte w, nuint v, bool ones) =>
-            Avx2.MultiplyAddAdjacent(Unit16(ref x, ref w, 2 * v, ones) + Unit16(ref x, ref w, 2 * v + 1, ones), Vector256<short>.One);
+        private static Vector256<int> Block(ref sbyte x, ref byte w, nuint v, bool ones, Vector256<byte> mask) =>
+            Avx2.MultiplyAddAdjacent(Unit16(ref x, ref w, 2 * v, ones, mask) + Unit16(ref x, ref w, 2 * v + 1, ones, mask), Vector256<short>.One);
     }
 
     /// <summary>The int4 format as a compile-time switch (the JIT drops the other form's code).</summary>

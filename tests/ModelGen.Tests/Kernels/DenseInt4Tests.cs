@@ -108,6 +108,23 @@ public class DenseInt4Tests
     }
 
     /// <summary>
+    /// More x rows times whole chunks of 8 blocks than the Avx2 path keeps precomputed on the stack (4096): it then
+    /// computes x's block sums in every pass. Both formats, every group size, a partial last chunk for two of them.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void ManyXBlocksMatchScalarBitForBit(KernelPath path)
+    {
+        foreach (var (batch, k, n, gs) in new[] { (20, 6688, 5, 32), (3, 88064, 2, 64), (20, 26752, 3, 128) })
+            foreach (bool asymmetric in new[] { false, true })
+            {
+                var p = Problem.Random(batch, k, n, gs, asymmetric, bias: asymmetric, seed: k + batch);
+                AssertBitEqual(p.Run(KernelPath.Scalar, Activation.None).Y, p.Run(path, Activation.None).Y,
+                    $"{path} batch={batch} k={k} n={n} gs={gs} asym={asymmetric}");
+            }
+    }
+
+    /// <summary>
     /// Against fp64 arithmetic on x and the dequantized weights w'. Quantizing x per block moves each x_i by at most
     /// xScale / 2 (plus the division's rounding), so |y - y_ref| &lt;= sum over blocks of xScale * 0.5001 * sum |w'|;
     /// the fp32 work adds at most (blocks + 6) roundings of 2^-24 relative to the magnitudes involved, which for
