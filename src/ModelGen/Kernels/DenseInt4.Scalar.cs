@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace ModelGen.Kernels;
 
@@ -31,8 +30,7 @@ internal static class DenseInt4Scalar
                     }
                     slots[g % Int4Dense.Slots] += a.BlockValue(b, j, g, dot, xSum);
                 }
-                a.Store(b, j, Vector128.Create(slots[0], slots[1], slots[2], slots[3]),
-                    Vector128.Create(slots[4], slots[5], slots[6], slots[7]));
+                a.Store(b, j, slots);
             }
         }
     }

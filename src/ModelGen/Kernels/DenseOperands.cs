@@ -180,14 +180,26 @@ internal readonly ref struct Int4Dense
     }
 
     /// <summary>
-    /// Adds the 8 slots in the one order every path uses, <c>t = slots[0..3] + slots[4..7]</c> lane by lane, then
-    /// <c>(t0 + t1) + (t2 + t3)</c>; adds the bias, activates and writes y[b, j].
+    /// Adds the 8 slots as a pairwise tree, <c>((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))</c>, the one order
+    /// every path uses; adds the bias, activates and writes y[b, j]. The slots come as <paramref name="evens"/> =
+    /// s0, s2, s4, s6 and <paramref name="odds"/> = s1, s3, s5, s7: the lane order of the AVX2 block reduction, whose
+    /// first step (evens + odds) is then one vector add.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Store(int b, int j, Vector128<float> low, Vector128<float> high)
+    public void Store(int b, int j, Vector128<float> evens, Vector128<float> odds)
     {
-        Vector128<float> t = low + high;
-        float sum = (t.GetElement(0) + t.GetElement(1)) + (t.GetElement(2) + t.GetElement(3));
+        Vector128<float> t = evens + odds;
+        StoreSum(b, j, (t.GetElement(0) + t.GetElement(1)) + (t.GetElement(2) + t.GetElement(3)));
+    }
+
+    /// <summary><see cref="Store(int, int, Vector128{float}, Vector128{float})"/> for slots in order (s0 .. s7).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Store(int b, int j, ReadOnlySpan<float> slots) =>
+        StoreSum(b, j, ((slots[0] + slots[1]) + (slots[2] + slots[3])) + ((slots[4] + slots[5]) + (slots[6] + slots[7])));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void StoreSum(int b, int j, float sum)
+    {
         if (HasBias) sum += Unsafe.Add(ref Bias, j);
         Unsafe.Add(ref Y, (nint)b * N + j) = ActivationFunctions.Apply(sum, Activation);
     }
