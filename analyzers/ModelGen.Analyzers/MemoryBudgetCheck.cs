@@ -12,7 +12,7 @@ namespace ModelGen.Analyzers;
 /// <param name="ActivationBlockBytes">The activation block at the declared MaxBatch.</param>
 /// <param name="LargestFittingBatch">The largest MaxBatch whose plan fits the budget; 0 when even batch 1 does not.</param>
 /// <param name="LargestLayer">Index of the layer holding the most bytes.</param>
-/// <param name="LowerPrecision">A smaller precision for that layer, or null when it is already Int8.</param>
+/// <param name="LowerPrecision">A smaller precision for that layer that its other options allow, or null when there is none.</param>
 internal sealed record MemoryBudgetCheck(
     long TotalBytes, long WeightBlockBytes, long ActivationBlockBytes, int LargestFittingBatch, int LargestLayer, LayerPrecision? LowerPrecision)
 {
@@ -27,7 +27,7 @@ internal sealed record MemoryBudgetCheck(
         var largest = Enumerable.Range(0, spec.Layers.Count).OrderByDescending(i => plan.Layers[i].Bytes).First();
         return new MemoryBudgetCheck(
             plan.TotalBytes, plan.WeightBlockBytes, plan.Activations.BlockBytes,
-            FindLargestFittingBatch(spec, budget), largest, Lower(spec.Layers[largest].Precision));
+            FindLargestFittingBatch(spec, budget), largest, Lower(spec.Layers[largest]));
     }
 
     // Memory grows with the batch, so binary search below the declared MaxBatch.
@@ -53,11 +53,21 @@ internal sealed record MemoryBudgetCheck(
     private static ModelSpec WithMaxBatch(ModelSpec spec, int maxBatch) =>
         spec with { Options = spec.Options with { MaxBatch = maxBatch } };
 
-    // Halve the storage: fp32 -> fp16, 16-bit -> int8.
-    private static LayerPrecision? Lower(LayerPrecision precision) => precision switch
+    // Halve the storage or better: fp32 -> fp16, 16-bit -> int8, int8 -> int4 (block size 32). Only precisions that
+    // combine with the layer's other options (MG0013): pruned layers store fp32 or int8 values, static inputs need int8.
+    private static LayerPrecision? Lower(DenseSpec layer)
     {
-        LayerPrecision.Float32 => LayerPrecision.Float16,
-        LayerPrecision.Float16 or LayerPrecision.BFloat16 => LayerPrecision.Int8,
-        _ => null,
-    };
+        if (layer.Scheme.Pruning != LayerPruning.None)
+        {
+            return layer.Precision == LayerPrecision.Float32 ? LayerPrecision.Int8 : null;
+        }
+
+        return layer.Precision switch
+        {
+            LayerPrecision.Float32 => LayerPrecision.Float16,
+            LayerPrecision.Float16 or LayerPrecision.BFloat16 => LayerPrecision.Int8,
+            LayerPrecision.Int8 when layer.Scheme.InputQuantization == LayerInputQuantization.Dynamic => LayerPrecision.Int4,
+            _ => null,
+        };
+    }
 }

@@ -13,6 +13,7 @@ public sealed class BaselineTests
     [InlineData(nameof(TestModels.FashionMlp))]
     [InlineData(nameof(TestModels.InvalidModelStubs))]
     [InlineData(nameof(TestModels.QuantizedAndPruned))]
+    [InlineData(nameof(TestModels.HalfActivations))]
     public void GeneratedFileMatchesBaseline(string model)
     {
         var (run, _) = GeneratorHarness.Run(TestModels.Source(model));
@@ -29,6 +30,7 @@ public sealed class BaselineTests
     [InlineData(nameof(TestModels.FashionMlp))]
     [InlineData(nameof(TestModels.InvalidModelStubs))]
     [InlineData(nameof(TestModels.QuantizedAndPruned))]
+    [InlineData(nameof(TestModels.HalfActivations))]
     public void GeneratedCodeCompilesWithoutDiagnostics(string model)
     {
         var (run, output) = GeneratorHarness.Run(TestModels.Source(model));

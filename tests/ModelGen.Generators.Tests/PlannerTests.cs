@@ -35,7 +35,7 @@ public sealed class PlannerTests
             Assert.Equal(expected.ActivationBlockBytes, plan.Activations.BlockBytes);
             Assert.Equal(expected.ActivationBytesPerSample, plan.Activations.BytesPerSample);
             Assert.Equal(expected.BufferOffsets, (plan.Activations.BufferAOffset, plan.Activations.BufferBOffset, plan.Activations.QuantizedInputOffset, plan.Activations.RowScalesOffset));
-            Assert.Equal(expected.PaddedInputOffset, plan.Activations.PaddedInputOffset);
+            Assert.Equal(expected.Staged, (plan.Activations.StagedInputOffset, plan.Activations.StagedOutputOffset));
         }
     }
 
@@ -106,7 +106,10 @@ public sealed class PlannerTests
         Pruning Pruning = Pruning.None, double Sparsity = 0, int KeepOutputs = 0, InputQuantization Input = InputQuantization.Dynamic,
         SparseStorage Storage = SparseStorage.Auto);
 
-    private sealed record RandomModelShape(int MaxBatch, RandomLayer[] Layers);
+    private sealed record RandomModelShape(int MaxBatch, RandomLayer[] Layers, Precision Activations = Precision.Float32)
+    {
+        public bool Half => Activations != Precision.Float32 && Layers.Length > 1;
+    }
 
     private sealed record Expected(
         (long Weight, long Scale, long Bias, long Bytes, long Float32Bytes)[] Layers,
@@ -117,7 +120,7 @@ public sealed class PlannerTests
         long ActivationBlockBytes,
         long ActivationBytesPerSample,
         (long A, long B, long Q, long S) BufferOffsets,
-        long PaddedInputOffset);
+        (long Input, long Output) Staged);
 
     // Widths, precisions and every scheme the validator accepts: int4 groups (padded rows when they do not divide the width), pruning of fp32 and
     // int8, static int8 inputs, channel pruning of hidden layers.
@@ -158,18 +161,20 @@ public sealed class PlannerTests
             layers[i] = layer;
         }
 
-        return new RandomModelShape(random.Next(1, 300), layers);
+        Precision[] storage = [Precision.Float32, Precision.Float32, Precision.BFloat16, Precision.Float16];
+        return new RandomModelShape(random.Next(1, 300), layers, storage[random.Next(storage.Length)]);
     }
 
     private static ModelSpec ToSpec(RandomModelShape model) => Specs.Model(
         model.MaxBatch,
+        (LayerPrecision)(int)model.Activations,
         model.Layers.Select(l => Specs.Layer(l.InFeatures, l.OutFeatures, (LayerPrecision)(int)l.Precision, l.Bias, scheme: new LayerScheme(
             l.GroupSize == 0 ? null : l.GroupSize, (LayerPruning)(int)l.Pruning, l.Pruning == Pruning.Magnitude ? l.Sparsity : null,
             l.KeepOutputs, LayerChannelNorm.L2, (LayerInputQuantization)(int)l.Input,
             l.Storage == SparseStorage.Auto ? null : (LayerSparseStorage)(int)l.Storage))).ToArray());
 
     private static string ModelSource(string name, RandomModelShape model) =>
-        $"[Model(MaxBatch = {model.MaxBatch})] public sealed partial class {name} {{\n" +
+        $"[Model(MaxBatch = {model.MaxBatch}, ActivationPrecision = Precision.{model.Activations})] public sealed partial class {name} {{\n" +
         string.Concat(model.Layers.Select((l, i) =>
             $"  [Dense({l.InFeatures}, {l.OutFeatures}, Precision = Precision.{l.Precision}, Bias = {(l.Bias ? "true" : "false")}{SchemeArguments(l)})] public partial DenseLayer L{i} {{ get; }}\n")) +
         "}\n";
@@ -212,46 +217,32 @@ public sealed class PlannerTests
         var intermediates = kept.Take(kept.Length - 1).ToArray();
         var maxEven = intermediates.Where((_, i) => i % 2 == 0).DefaultIfEmpty(0).Max();
         var maxOdd = intermediates.Where((_, i) => i % 2 == 1).DefaultIfEmpty(0).Max();
-        // Int4 rows are padded to whole groups (zero weights, zero-padded input copy in P).
+        // Int4 rows are padded to whole groups (zero weights). Chunked layers (all with 16-bit activations, else int4
+        // layers with padded rows) run 8 rows at a time through fp32 staging rows: input X, and output Y when 16-bit.
         int Padded(RandomLayer l, int k) => l.GroupSize > 0 ? (k + l.GroupSize - 1) / l.GroupSize * l.GroupSize : k;
-        var quantizing = model.Layers.Select((l, i) => (Layer: l, K: Padded(l, i == 0 ? l.InFeatures : kept[i - 1]), Unpadded: i == 0 ? l.InFeatures : kept[i - 1]))
-            .Where(x => x.Layer.Precision is Precision.Int8 or Precision.Int4 or Precision.Int4Asymmetric).ToArray();
-        var widestQ = quantizing.Select(x => x.K).DefaultIfEmpty(0).Max();
-        var widestP = quantizing.Where(x => x.K != x.Unpadded).Select(x => x.K).DefaultIfEmpty(0).Max();
-        var scalesPerRow = quantizing.Select(x => x.Layer.GroupSize > 0 ? x.K / x.Layer.GroupSize : x.Layer.Input == InputQuantization.Dynamic ? 1 : 0).DefaultIfEmpty(0).Max();
+        var inputs = model.Layers.Select((l, i) => (Layer: l, Index: i, Unpadded: i == 0 ? l.InFeatures : kept[i - 1])).ToArray();
+        var quantizing = inputs.Where(x => x.Layer.Precision is Precision.Int8 or Precision.Int4 or Precision.Int4Asymmetric).ToArray();
+        var widestQ = quantizing.Select(x => Padded(x.Layer, x.Unpadded)).DefaultIfEmpty(0).Max();
+        var scalesPerRow = quantizing.Select(x => x.Layer.GroupSize > 0 ? Padded(x.Layer, x.Unpadded) / x.Layer.GroupSize : x.Layer.Input == InputQuantization.Dynamic ? 1 : 0).DefaultIfEmpty(0).Max();
+        var widestX = inputs.Where(x => Padded(x.Layer, x.Unpadded) != x.Unpadded || (model.Half && x.Index > 0)).Select(x => Padded(x.Layer, x.Unpadded)).DefaultIfEmpty(0).Max();
+        var widestY = model.Half ? intermediates.DefaultIfEmpty(0).Max() : 0;
+        long element = model.Half ? 2 : 4, chunk = Math.Min(model.MaxBatch, 8), scratchRows = model.Half ? chunk : model.MaxBatch;
         long end = 0;
-        long a = -1, b = -1, q = -1, s = -1, p = -1;
-        if (maxEven > 0)
+        long a = -1, b = -1, q = -1, s = -1, x = -1, y = -1;
+        long Place(long bytes)
         {
-            a = 0;
-            end = (long)model.MaxBatch * 4 * maxEven;
+            var offset = DenseLayout.Align(end);
+            end = offset + bytes;
+            return offset;
         }
 
-        if (maxOdd > 0)
-        {
-            b = DenseLayout.Align(end);
-            end = b + ((long)model.MaxBatch * 4 * maxOdd);
-        }
-
-        if (widestQ > 0)
-        {
-            q = DenseLayout.Align(end);
-            end = q + ((long)model.MaxBatch * widestQ);
-        }
-
-        if (scalesPerRow > 0)
-        {
-            s = DenseLayout.Align(end);
-            end = s + ((long)model.MaxBatch * 4 * scalesPerRow);
-        }
-
-        if (widestP > 0)
-        {
-            p = DenseLayout.Align(end);
-            end = p + ((long)model.MaxBatch * 4 * widestP);
-        }
-
-        var perSample = (4L * maxEven) + (4L * maxOdd) + widestQ + (4L * scalesPerRow) + (4L * widestP);
+        if (maxEven > 0) a = Place(model.MaxBatch * element * maxEven);
+        if (maxOdd > 0) b = Place(model.MaxBatch * element * maxOdd);
+        if (widestQ > 0) q = Place(scratchRows * widestQ);
+        if (scalesPerRow > 0) s = Place(scratchRows * 4 * scalesPerRow);
+        if (widestX > 0) x = Place(chunk * 4 * widestX);
+        if (widestY > 0) y = Place(chunk * 4 * widestY);
+        var perSample = (element * maxEven) + (element * maxOdd) + (model.Half ? 0 : widestQ + (4L * scalesPerRow));
         return new Expected(
             layers.ToArray(),
             offsets.ToArray(),
@@ -261,7 +252,7 @@ public sealed class PlannerTests
             Math.Max(DenseLayout.Align(end), DenseLayout.Alignment),
             perSample,
             (a, b, q, s),
-            p);
+            (x, y));
     }
 
     // The runtime's description of a random layer (offsets do not change sizes); the cost rule from the runtime.

@@ -146,8 +146,29 @@ internal static class TestModels
         }
         """;
 
+    /// <summary>bf16 activation storage: every layer runs 8-row chunks, widening its input and narrowing its output.</summary>
+    public const string HalfActivations = """
+        using ModelGen;
+
+        namespace Demo;
+
+        [Model(MaxBatch = 32, ActivationPrecision = Precision.BFloat16)]
+        public sealed partial class Lean
+        {
+            [Dense(100, 64, Activation = Activation.Relu, Precision = Precision.Int4)]
+            public partial DenseLayer Hidden { get; }
+
+            [Dense(64, 48, Activation = Activation.Gelu, Precision = Precision.Int8)]
+            public partial DenseLayer Middle { get; }
+
+            [Dense(48, 10)]
+            public partial DenseLayer Output { get; }
+        }
+        """;
+
     public static string Source(string name) => name switch
     {
+        nameof(HalfActivations) => HalfActivations,
         nameof(QuantizedAndPruned) => QuantizedAndPruned,
         nameof(Float32TwoLayer) => Float32TwoLayer,
         nameof(MixedPrecisionSoftmax) => MixedPrecisionSoftmax,

@@ -276,20 +276,82 @@ internal static class ModelEmitter
     {
         var layer = spec.Layers[index];
         var placement = plan.Layers[index];
+        var activations = plan.Activations;
         int k = placement.InFeatures, n = placement.OutFeatures;
         var isLast = index == spec.Layers.Count - 1;
-        var input = index == 0 ? "input" : Invariant($"a.AsSpan<float>({plan.Activations.OutputOffset(index - 1)}, batch * {k})");
-        var output = isLast ? "output" : Invariant($"a.AsSpan<float>({plan.Activations.OutputOffset(index)}, batch * {n})");
         var from = index == 0 ? "input" : BufferName(index - 1);
         var to = isLast ? "output" : BufferName(index);
         writer.Line($"// {layer.Property.Name}: Dense({k} -> {n}, {layer.Activation}), {StorageComment(layer, placement)}; {from} -> {to}");
-
-        var call = LayerKernelCall.For(layer, placement, plan.Activations, input, output);
-        if (call.Prelude is { } prelude)
+        if (ModelPlanner.RunsInChunks(spec, index))
         {
-            writer.Line($"{prelude}");
+            WriteChunkedLayerCall(writer, spec, plan, index);
+            return;
         }
 
+        var input = index == 0 ? "input" : Invariant($"a.AsSpan<float>({activations.OutputOffset(index - 1)}, batch * {k})");
+        var output = isLast ? "output" : Invariant($"a.AsSpan<float>({activations.OutputOffset(index)}, batch * {n})");
+        WriteKernelCall(writer, LayerKernelCall.For(layer, placement, activations, input, output, "batch", k));
+        var observed = isLast ? "output.Slice(0, batch * OutputFeatures)" : output;
+        writer.Line($"observer?.Invoke({index}, 0, batch, {observed});");
+    }
+
+    // A layer run on chunks of rows: its input rows staged in fp32 (widened from 16-bit storage, or zero-padded for an
+    // int4 layer), the kernel, and its output rows narrowed to 16-bit storage for the next layer.
+    private static void WriteChunkedLayerCall(IndentedWriter writer, ModelSpec spec, ModelPlan plan, int index)
+    {
+        var layer = spec.Layers[index];
+        var placement = plan.Layers[index];
+        var activations = plan.Activations;
+        int k = placement.InFeatures, n = placement.OutFeatures;
+        var padded = LayerSchemeRules.PaddedInFeatures(layer, k);
+        var isLast = index == spec.Layers.Count - 1;
+        var half = activations.HalfActivations;
+        var storage = "global::ModelGen.Precision." + spec.Options.ActivationPrecision;
+        var element = half ? "ushort" : "float";
+        var stagedInput = Invariant($"a.AsSpan<float>({activations.StagedInputOffset}, rows * {padded})");
+        var stagedOutput = Invariant($"a.AsSpan<float>({activations.StagedOutputOffset}, rows * {n})");
+
+        writer.Open($"for (var r = 0; r < batch; r += {ModelLimits.ChunkRows})");
+        writer.Line($"var rows = global::System.Math.Min({ModelLimits.ChunkRows}, batch - r);");
+        string x;
+        if (index == 0)
+        {
+            var rowsOfInput = Invariant($"input.Slice(r * {k}, rows * {k})");
+            x = padded == k ? rowsOfInput : stagedInput;
+            if (padded != k)
+            {
+                writer.Line($"global::ModelGen.Kernels.RowPadding.Copy({rowsOfInput}, {x}, rows, {k}, {padded});");
+            }
+        }
+        else
+        {
+            var previous = Invariant($"a.AsSpan<{element}>({activations.OutputOffset(index - 1)}, batch * {k}).Slice(r * {k}, rows * {k})");
+            x = stagedInput;
+            if (half)
+            {
+                writer.Line($"global::ModelGen.Kernels.ActivationStorage.Widen({previous}, {x}, rows, {k}, {padded}, {storage});");
+            }
+            else
+            {
+                writer.Line($"global::ModelGen.Kernels.RowPadding.Copy({previous}, {x}, rows, {k}, {padded});");
+            }
+        }
+
+        var y = isLast ? Invariant($"output.Slice(r * {n}, rows * {n})")
+            : half ? stagedOutput
+            : Invariant($"a.AsSpan<float>({activations.OutputOffset(index)}, batch * {n}).Slice(r * {n}, rows * {n})");
+        WriteKernelCall(writer, LayerKernelCall.For(layer, placement, activations, x, y, "rows", padded));
+        if (half && !isLast)
+        {
+            writer.Line($"global::ModelGen.Kernels.ActivationStorage.Narrow({y}, a.AsSpan<ushort>({activations.OutputOffset(index)}, batch * {n}).Slice(r * {n}, rows * {n}), {storage});");
+        }
+
+        writer.Line($"observer?.Invoke({index}, r, rows, {y});");
+        writer.Close();
+    }
+
+    private static void WriteKernelCall(IndentedWriter writer, LayerKernelCall call)
+    {
         writer.Line($"global::ModelGen.Kernels.DenseKernels.{call.Kernel}(");
         writer.Indent();
         for (var i = 0; i < call.Arguments.Count; i++)
@@ -298,8 +360,6 @@ internal static class ModelEmitter
         }
 
         writer.Unindent();
-        var observed = isLast ? "output.Slice(0, batch * OutputFeatures)" : output;
-        writer.Line($"observer?.Invoke({index}, {observed});");
     }
 
     // The scheme properties the runtime's DenseLayer needs beyond its constructor; none for plain layers.

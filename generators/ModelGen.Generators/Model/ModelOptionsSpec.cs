@@ -5,8 +5,13 @@ namespace ModelGen.Generators.Model;
 /// <param name="MaxBatch">Largest batch <c>Forward</c> accepts.</param>
 /// <param name="MemoryBudget">The budget text as written (<c>"4 MiB"</c>), or null when not set.</param>
 /// <param name="Softmax">Whether a row-wise softmax follows the last layer.</param>
-internal sealed record ModelOptionsSpec(bool IsBound, int MaxBatch, string? MemoryBudget, bool Softmax)
+/// <param name="ActivationPrecision">Storage of intermediate activations, possibly an undefined value.</param>
+internal sealed record ModelOptionsSpec(bool IsBound, int MaxBatch, string? MemoryBudget, bool Softmax,
+    LayerPrecision ActivationPrecision = LayerPrecision.Float32)
 {
+    /// <summary>Whether intermediate activations are stored in 16 bits (each layer then runs in chunks of rows).</summary>
+    public bool HasHalfActivations => ActivationPrecision is LayerPrecision.Float16 or LayerPrecision.BFloat16;
+
     /// <summary>The runtime's <c>ModelAttribute.MaxBatch</c> default.</summary>
     public const int DefaultMaxBatch = 1;
 }

@@ -117,6 +117,7 @@ internal static class ModelParser
         var maxBatch = ModelOptionsSpec.DefaultMaxBatch;
         string? memoryBudget = null;
         var softmax = false;
+        var activationPrecision = LayerPrecision.Float32;
         foreach (var argument in attribute.NamedArguments)
         {
             var value = argument.Value.Value;
@@ -131,10 +132,13 @@ internal static class ModelParser
                 case "Softmax" when value is bool apply:
                     softmax = apply;
                     break;
+                case "ActivationPrecision" when value is int precision:
+                    activationPrecision = (LayerPrecision)precision;
+                    break;
             }
         }
 
-        return new ModelOptionsSpec(modelAttributes.Count == 1 && IsBound(attribute), maxBatch, memoryBudget, softmax);
+        return new ModelOptionsSpec(modelAttributes.Count == 1 && IsBound(attribute), maxBatch, memoryBudget, softmax, activationPrecision);
     }
 
     private static DenseSpec ParseLayer(

@@ -64,8 +64,10 @@ internal sealed record LayerPlan(
 /// <param name="RowScalesOffset">Offset of the fp32 row scales, or -1 without Int8 layers.</param>
 /// <param name="BlockBytes">Size of the native activation block (at least one alignment unit).</param>
 /// <param name="BytesPerSample">Activation and scratch bytes one sample needs, without padding.</param>
-/// <param name="PaddedInputOffset">Offset of the zero-padded input rows of int4 layers whose width is not a whole
-/// number of groups (P), or -1.</param>
+/// <param name="StagedInputOffset">Offset of the fp32 input rows of a chunk (X, <see cref="ModelLimits.ChunkRows"/> rows:
+/// widened 16-bit activations, or an int4 layer's zero-padded rows; not counted per sample), or -1.</param>
+/// <param name="StagedOutputOffset">Offset of the fp32 output rows of a chunk before narrowing to 16 bits (Y), or -1.</param>
+/// <param name="HalfActivations">Whether buffers A and B hold 16-bit values.</param>
 internal sealed record ActivationPlan(
     long BufferAOffset,
     long BufferBOffset,
@@ -73,7 +75,9 @@ internal sealed record ActivationPlan(
     long RowScalesOffset,
     long BlockBytes,
     long BytesPerSample,
-    long PaddedInputOffset = -1)
+    long StagedInputOffset = -1,
+    long StagedOutputOffset = -1,
+    bool HalfActivations = false)
 {
     /// <summary>Offset of the buffer that receives the output of layer <paramref name="layerIndex"/> (not the last).</summary>
     public long OutputOffset(int layerIndex) => layerIndex % 2 == 0 ? BufferAOffset : BufferBOffset;

@@ -26,7 +26,7 @@ internal static class ModelPlanner
             BlockSize(weightEnd),
             weightBytes,
             float32WeightBytes,
-            PlanActivations(spec.Layers, spec.Options.MaxBatch),
+            PlanActivations(spec),
             budget);
     }
 
@@ -92,27 +92,40 @@ internal static class ModelPlanner
         return plans;
     }
 
-    private static ActivationPlan PlanActivations(EquatableArray<DenseSpec> layers, int maxBatch)
+    private static ActivationPlan PlanActivations(ModelSpec spec)
     {
+        var layers = spec.Layers;
+        var maxBatch = spec.Options.MaxBatch;
+        var half = HalfActivations(spec);
+        var chunkRows = Math.Min(maxBatch, ModelLimits.ChunkRows);
+
         // Layer i < L-1 writes an intermediate of its kept width; the last layer writes to the caller's output.
-        int widestEven = 0, widestOdd = 0, widestQuantizedInput = 0, scalesPerRow = 0, widestPaddedInput = 0;
+        // Chunked layers (all of them with 16-bit activations; otherwise int4 layers with padded rows) stage their
+        // input rows, widened or padded, in fp32 (X), and with 16-bit activations their output rows too (Y).
+        int widestEven = 0, widestOdd = 0, widestQuantizedInput = 0, scalesPerRow = 0, widestStagedInput = 0, widestStagedOutput = 0;
         for (var i = 0; i < layers.Count; i++)
         {
             var layer = layers[i];
-            if (i < layers.Count - 1 && i % 2 == 0)
+            var isLast = i == layers.Count - 1;
+            if (!isLast && i % 2 == 0)
             {
                 widestEven = Math.Max(widestEven, layer.KeptOutFeatures);
             }
-            else if (i < layers.Count - 1)
+            else if (!isLast)
             {
                 widestOdd = Math.Max(widestOdd, layer.KeptOutFeatures);
             }
 
             var k = KeptInFeatures(layers, i);
             var padded = LayerSchemeRules.PaddedInFeatures(layer, k);
-            if (padded != k)
+            if (padded != k || (half && i > 0))
             {
-                widestPaddedInput = Math.Max(widestPaddedInput, padded);
+                widestStagedInput = Math.Max(widestStagedInput, padded);
+            }
+
+            if (half && !isLast)
+            {
+                widestStagedOutput = Math.Max(widestStagedOutput, layer.KeptOutFeatures);
             }
 
             if (QuantizesInput(layer))
@@ -122,15 +135,29 @@ internal static class ModelPlanner
             }
         }
 
-        var anyQuantized = widestQuantizedInput > 0;
+        // With 16-bit activations every layer runs chunk by chunk, so its quantization scratch is per chunk too.
+        var scratchRows = half ? chunkRows : maxBatch;
+        var element = half ? 2L : 4L;
         long cursor = 0;
-        var bufferA = widestEven > 0 ? Place(ref cursor, 4L * maxBatch * widestEven) : -1;
-        var bufferB = widestOdd > 0 ? Place(ref cursor, 4L * maxBatch * widestOdd) : -1;
-        var quantized = anyQuantized ? Place(ref cursor, (long)maxBatch * widestQuantizedInput) : -1;
-        var rowScales = scalesPerRow > 0 ? Place(ref cursor, 4L * maxBatch * scalesPerRow) : -1;
-        var paddedInput = widestPaddedInput > 0 ? Place(ref cursor, 4L * maxBatch * widestPaddedInput) : -1;
-        var perSample = (4L * widestEven) + (4L * widestOdd) + widestQuantizedInput + (4L * scalesPerRow) + (4L * widestPaddedInput);
-        return new ActivationPlan(bufferA, bufferB, quantized, rowScales, BlockSize(cursor), perSample, paddedInput);
+        var bufferA = widestEven > 0 ? Place(ref cursor, element * maxBatch * widestEven) : -1;
+        var bufferB = widestOdd > 0 ? Place(ref cursor, element * maxBatch * widestOdd) : -1;
+        var quantized = widestQuantizedInput > 0 ? Place(ref cursor, (long)scratchRows * widestQuantizedInput) : -1;
+        var rowScales = scalesPerRow > 0 ? Place(ref cursor, 4L * scratchRows * scalesPerRow) : -1;
+        var stagedInput = widestStagedInput > 0 ? Place(ref cursor, 4L * chunkRows * widestStagedInput) : -1;
+        var stagedOutput = widestStagedOutput > 0 ? Place(ref cursor, 4L * chunkRows * widestStagedOutput) : -1;
+        var perSample = (element * widestEven) + (element * widestOdd) + (half ? 0 : widestQuantizedInput + (4L * scalesPerRow));
+        return new ActivationPlan(bufferA, bufferB, quantized, rowScales, BlockSize(cursor), perSample, stagedInput, stagedOutput, half);
+    }
+
+    /// <summary>Whether the model stores intermediate activations in 16 bits (a one-layer model has none).</summary>
+    public static bool HalfActivations(ModelSpec spec) => spec.Options.HasHalfActivations && spec.Layers.Count > 1;
+
+    /// <summary>Whether layer <paramref name="index"/> runs chunk by chunk (16-bit activations, or padded int4 rows).</summary>
+    public static bool RunsInChunks(ModelSpec spec, int index)
+    {
+        var layer = spec.Layers[index];
+        var k = KeptInFeatures(spec.Layers, index);
+        return HalfActivations(spec) || LayerSchemeRules.PaddedInFeatures(layer, k) != k;
     }
 
     /// <summary>Whether the layer's kernel quantizes its input to int8 into scratch (int8 values, or int4 blocks).</summary>

@@ -37,6 +37,7 @@ internal sealed class ModelSourceMap
                 ProblemTargetKind.ModelAttribute => AttributeLocation(_modelAttribute, cancellationToken),
                 ProblemTargetKind.MaxBatch => NamedArgument(_modelAttribute, "MaxBatch", cancellationToken),
                 ProblemTargetKind.MemoryBudget => NamedArgument(_modelAttribute, "MemoryBudget", cancellationToken),
+                ProblemTargetKind.ActivationPrecision => NamedArgument(_modelAttribute, "ActivationPrecision", cancellationToken),
                 _ => ModelIdentifier(cancellationToken),
             };
         }

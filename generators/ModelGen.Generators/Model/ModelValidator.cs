@@ -181,6 +181,13 @@ internal static class ModelValidator
             inRange = false;
         }
 
+        if (options.ActivationPrecision is not (LayerPrecision.Float32 or LayerPrecision.Float16 or LayerPrecision.BFloat16))
+        {
+            problems.OutOfRange(ProblemTarget.Model(ProblemTargetKind.ActivationPrecision),
+                $"ActivationPrecision is {(IsDefined(options.ActivationPrecision) ? options.ActivationPrecision.ToString() : Number((int)options.ActivationPrecision))}; activations are stored as Float32, Float16 or BFloat16");
+            inRange = false;
+        }
+
         if (options.MemoryBudget is { } budget && !MemoryBudget.TryParse(budget, out _))
         {
             problems.OutOfRange(ProblemTarget.Model(ProblemTargetKind.MemoryBudget),

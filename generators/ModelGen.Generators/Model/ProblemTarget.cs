@@ -11,6 +11,8 @@ internal enum ProblemTargetKind
     MaxBatch,
     /// <summary>The <c>MemoryBudget = ...</c> argument.</summary>
     MemoryBudget,
+    /// <summary>The <c>ActivationPrecision = ...</c> argument.</summary>
+    ActivationPrecision,
     /// <summary>A layer property's identifier.</summary>
     LayerIdentifier,
     /// <summary>A layer's whole <c>[Dense]</c> attribute.</summary>

@@ -13,6 +13,15 @@ public sealed class ModelAttribute : Attribute
     /// <summary>Optional memory budget for weights plus activations at <see cref="MaxBatch"/>, e.g. <c>"4 MiB"</c>, <c>"512 KB"</c>, <c>"1048576"</c>.</summary>
     public string? MemoryBudget { get; set; }
 
+    /// <summary>
+    /// Storage of the intermediate activations between layers: <see cref="Precision.Float32"/> (default),
+    /// <see cref="Precision.BFloat16"/> or <see cref="Precision.Float16"/>. 16-bit storage halves the activation
+    /// buffers; each layer then runs on chunks of 8 rows, widened to fp32 for the kernel (fp32 accumulation) and narrowed
+    /// again (round to nearest even) for the next layer. Float16 overflows to infinity above 65,504; BFloat16 keeps the
+    /// fp32 range with 8 bits of precision.
+    /// </summary>
+    public Precision ActivationPrecision { get; set; }
+
     /// <summary>Apply a row-wise softmax to the last layer's output.</summary>
     public bool Softmax { get; set; }
 }

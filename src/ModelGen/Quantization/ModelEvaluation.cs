@@ -57,25 +57,32 @@ public static class ModelEvaluation
 
         int batch = Math.Min(64, Math.Min(model.MaxBatch, reference.MaxBatch));
         var sums = new ErrorSums[layerCount];
+        // Each layer's output for the whole batch, from both models: observers may hand rows over in chunks.
         var referenceOutputs = new float[layerCount][];
+        var modelOutputs = new float[layerCount][];
         var modelOutput = new float[batch * classes];
         var referenceOutput = new float[batch * classes];
-        LayerOutputObserver keep = (layer, output) =>
+        LayerOutputObserver Keep(float[][] outputs) => (layer, firstRow, rows, output) =>
         {
-            float[] copy = referenceOutputs[layer] is { } buffer && buffer.Length >= output.Length ? buffer : new float[output.Length];
-            output.CopyTo(copy);
-            referenceOutputs[layer] = copy;
-            sums[layer].ReferenceLength = output.Length;
+            int layerWidth = rows == 0 ? 0 : output.Length / rows;
+            float[] buffer = outputs[layer] is { } existing && existing.Length == batch * layerWidth ? existing : new float[batch * layerWidth];
+            output.CopyTo(buffer.AsSpan(firstRow * layerWidth));
+            outputs[layer] = buffer;
         };
-        LayerOutputObserver compare = (layer, output) => sums[layer].Add(output, referenceOutputs[layer]);
+        LayerOutputObserver keepReference = Keep(referenceOutputs), keepModel = Keep(modelOutputs);
 
         long correct = 0, agree = 0;
         for (int start = 0; start < labels.Length; start += batch)
         {
             int count = Math.Min(batch, labels.Length - start);
             ReadOnlySpan<float> x = inputs.Slice(start * width, count * width);
-            reference.ForwardObserved(x, referenceOutput.AsSpan(0, count * classes), count, keep);
-            model.ForwardObserved(x, modelOutput.AsSpan(0, count * classes), count, compare);
+            reference.ForwardObserved(x, referenceOutput.AsSpan(0, count * classes), count, keepReference);
+            model.ForwardObserved(x, modelOutput.AsSpan(0, count * classes), count, keepModel);
+            for (int layer = 0; layer < layerCount; layer++)
+            {
+                sums[layer].Add(modelOutputs[layer], referenceOutputs[layer], count, batch);
+            }
+
             for (int s = 0; s < count; s++)
             {
                 int predicted = ArgMax(modelOutput.AsSpan(s * classes, classes));
@@ -110,17 +117,17 @@ public static class ModelEvaluation
         private double _dot, _model, _reference, _error;
         private bool _widthsDiffer;
 
-        public int ReferenceLength;
-
-        public void Add(ReadOnlySpan<float> output, float[] reference)
+        // output and reference hold [batch, width]; the first rows are this round's.
+        public void Add(float[]? output, float[]? reference, int rows, int batch)
         {
-            if (output.Length != ReferenceLength)
+            if (output is null || reference is null || output.Length != reference.Length)
             {
                 _widthsDiffer = true;
                 return;
             }
 
-            for (int i = 0; i < output.Length; i++)
+            int count = rows * (output.Length / batch);
+            for (int i = 0; i < count; i++)
             {
                 double m = output[i], r = reference[i];
                 _dot += m * r;

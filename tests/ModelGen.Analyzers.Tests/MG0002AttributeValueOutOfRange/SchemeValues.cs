@@ -74,6 +74,17 @@ public sealed class SchemeValues
     }
 
     [Fact]
+    public async Task ActivationsAreStoredInFloatPrecisions()
+    {
+        var message = await AnalyzerHarness.VerifySingleAsync("""
+            using ModelGen;
+            [Model({|MG0002:ActivationPrecision = Precision.Int8|})] public partial class M { [Dense(8, 4)] public partial DenseLayer A { get; } }
+            """);
+
+        Assert.Equal("ActivationPrecision is Int8; activations are stored as Float32, Float16 or BFloat16", message);
+    }
+
+    [Fact]
     public Task UndefinedSchemeEnums() => AnalyzerHarness.VerifyAsync("""
         using ModelGen;
         [Model] public partial class M

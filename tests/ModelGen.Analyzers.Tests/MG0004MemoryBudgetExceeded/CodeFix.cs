@@ -53,4 +53,42 @@ public sealed class CodeFix
         Assert.Contains("[Dense(784, 256, Activation = Activation.Relu, Precision = Precision.Float16)]", fixedSource);
         await AnalyzerHarness.VerifyValidAsync(fixedSource);
     }
+
+    [Fact]
+    public async Task Int8LayersGoToInt4()
+    {
+        var fixedSource = await CodeFixHarness.ApplyAsync(new FixMemoryBudget(), """
+            using ModelGen;
+            [Model(MaxBatch = 64, MemoryBudget = "300 KB")]
+            public partial class M
+            {
+                [Dense(784, 256, Activation = Activation.Relu, Precision = Precision.Int8)]
+                public partial DenseLayer Hidden { get; }
+                [Dense(256, 10)]
+                public partial DenseLayer Output { get; }
+            }
+            """, "Store layer 'Hidden'");
+
+        Assert.Contains("[Dense(784, 256, Activation = Activation.Relu, Precision = Precision.Int4)]", fixedSource);
+        await AnalyzerHarness.VerifyValidAsync(fixedSource);
+    }
+
+    [Fact]
+    public async Task PrunedLayersGoToInt8NotFloat16()
+    {
+        var fixedSource = await CodeFixHarness.ApplyAsync(new FixMemoryBudget(), """
+            using ModelGen;
+            [Model(MaxBatch = 64, MemoryBudget = "450 KB")]
+            public partial class M
+            {
+                [Dense(784, 256, Activation = Activation.Relu, Pruning = Pruning.TwoOfFour)]
+                public partial DenseLayer Hidden { get; }
+                [Dense(256, 10)]
+                public partial DenseLayer Output { get; }
+            }
+            """, "Store layer 'Hidden'");
+
+        Assert.Contains("Pruning = Pruning.TwoOfFour, Precision = Precision.Int8)]", fixedSource);
+        await AnalyzerHarness.VerifyValidAsync(fixedSource);
+    }
 }

@@ -153,9 +153,9 @@ public sealed class SchemeModelTests
         using var model = MlpSparse.Load(Fp32);
         var hidden = new float[64 * 256];
         var logits = new float[64 * 10];
-        model.ForwardObserved(ReferenceData.Input.AsSpan(0, 64 * 784), logits, 64, (layer, output) =>
+        model.ForwardObserved(ReferenceData.Input.AsSpan(0, 64 * 784), logits, 64, (layer, firstRow, rows, output) =>
         {
-            if (layer == 0) output.CopyTo(hidden);
+            if (layer == 0) output.CopyTo(hidden.AsSpan(firstRow * 256, rows * 256));
         });
         var expected = new float[64 * 256];
         DenseKernels.Float32(KernelPath.Scalar, ReferenceData.Input.AsSpan(0, 64 * 784), w1, b1, expected, 64, 784, 256, Activation.Relu);
@@ -206,4 +206,59 @@ public sealed class SchemeModelTests
     }
 
     private static float BFloat16(float value) => global::ModelGen.Numerics.BFloat16Conversion.ToSingle(global::ModelGen.Numerics.BFloat16Conversion.FromSingle(value));
+
+    /// <summary>
+    /// 16-bit activation storage: each hidden output is rounded to bf16 (or fp16) before the next layer; otherwise the
+    /// same fp32 math, chunk by chunk. Equals that computation, for a batch that is not a whole number of chunks.
+    /// </summary>
+    [Theory]
+    [InlineData(Precision.BFloat16)]
+    [InlineData(Precision.Float16)]
+    public void Half_activations_round_the_hidden_layer_and_nothing_else(Precision storage)
+    {
+        using var file = SafeTensorsFile.Open(Fp32);
+        float[] w1 = file.ReadFloat32("hidden.weight"), b1 = file.ReadFloat32("hidden.bias");
+        float[] w2 = file.ReadFloat32("output.weight"), b2 = file.ReadFloat32("output.bias");
+        using IModel model = storage == Precision.BFloat16 ? MlpBf16Activations.Load(Fp32) : MlpF16Activations.Load(Fp32);
+        const int Batch = 21;
+        var logits = new float[Batch * 10];
+        var observedHidden = new float[Batch * 256];
+        model.ForwardObserved(ReferenceData.Input.AsSpan(0, Batch * 784), logits, Batch, (layer, firstRow, rows, output) =>
+        {
+            if (layer == 0) output.CopyTo(observedHidden.AsSpan(firstRow * 256, rows * 256));
+        });
+
+        var hidden = new float[Batch * 256];
+        DenseKernels.Float32(KernelPath.Scalar, ReferenceData.Input.AsSpan(0, Batch * 784), w1, b1, hidden, Batch, 784, 256, Activation.Relu);
+        for (int i = 0; i < hidden.Length; i++)
+            Assert.True(Math.Abs(observedHidden[i] - hidden[i]) <= 1e-5f * (1 + Math.Abs(hidden[i])), $"hidden {i}: {observedHidden[i]} vs {hidden[i]}");
+
+        var stored = new ushort[hidden.Length];
+        ActivationStorage.Narrow(observedHidden, stored, storage);
+        ActivationStorage.Widen(stored, hidden, Batch, 256, 256, storage);
+        var expected = new float[Batch * 10];
+        DenseKernels.Float32(KernelPath.Scalar, hidden, w2, b2, expected, Batch, 256, 10, Activation.None);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - logits[i]) <= 1e-5f * (1 + Math.Abs(expected[i])), $"logit {i}: {logits[i]} vs {expected[i]}");
+    }
+
+    [Fact]
+    public void Half_activations_halve_the_activation_buffers_and_keep_the_predictions()
+    {
+        // fp32: buffer A 64 x 256 x 4 = 65,536. bf16: A 64 x 256 x 2 = 32,768, plus 8-row fp32 staging for the output
+        // layer's widened input and the hidden layer's output before narrowing, 8 x 256 x 4 = 8,192 each.
+        Assert.Equal(65536, MlpF32.ActivationBlockBytes);
+        Assert.Equal(32768 + 8192 + 8192, MlpBf16Activations.ActivationBlockBytes);
+        Assert.Equal(2 * 256, MlpBf16Activations.ActivationBytesPerSample);
+
+        using var bf16 = MlpBf16Activations.Load(Fp32);
+        double agreement = ReferenceData.Agreement(s_fp32Top1.Value, ReferenceData.Top1(ReferenceData.Logits(bf16)));
+        Assert.True(agreement >= 0.99, $"bf16 activations: top-1 agreement with fp32 {agreement:P2}");
+
+        // Int4 layers with padded rows inside the chunks: 784 inputs widened into rows of 800.
+        using var int4 = MlpInt4HalfActivations.Load(Fp32);
+        using var int4Fp32 = MlpInt4.Load(Fp32);
+        agreement = ReferenceData.Agreement(ReferenceData.Top1(ReferenceData.Logits(int4Fp32)), ReferenceData.Top1(ReferenceData.Logits(int4)));
+        Assert.True(agreement >= 0.99, $"int4 with fp16 activations vs int4 with fp32 activations: {agreement:P2}");
+    }
 }

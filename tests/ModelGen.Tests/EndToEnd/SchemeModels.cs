@@ -62,3 +62,33 @@ public sealed partial class MlpChannels
     [Dense(256, 10, Precision = Precision.BFloat16)]
     public partial DenseLayer Output { get; }
 }
+
+[Model(MaxBatch = 64, ActivationPrecision = Precision.BFloat16)]
+public sealed partial class MlpBf16Activations
+{
+    [Dense(784, 256, Activation = Activation.Relu)]
+    public partial DenseLayer Hidden { get; }
+
+    [Dense(256, 10)]
+    public partial DenseLayer Output { get; }
+}
+
+[Model(MaxBatch = 64, ActivationPrecision = Precision.Float16)]
+public sealed partial class MlpF16Activations
+{
+    [Dense(784, 256, Activation = Activation.Relu)]
+    public partial DenseLayer Hidden { get; }
+
+    [Dense(256, 10)]
+    public partial DenseLayer Output { get; }
+}
+
+[Model(MaxBatch = 64, ActivationPrecision = Precision.Float16)]
+public sealed partial class MlpInt4HalfActivations
+{
+    [Dense(784, 256, Activation = Activation.Relu, Precision = Precision.Int4, GroupSize = 32)]
+    public partial DenseLayer Hidden { get; }
+
+    [Dense(256, 10, Precision = Precision.Int4Asymmetric, GroupSize = 64)]
+    public partial DenseLayer Output { get; }
+}
