@@ -32,7 +32,7 @@ internal static class SparseSizes
     /// <summary>
     /// Whether a magnitude-pruned layer is stored sparse: <c>SparseStorage</c> when set, else the runtime's measured
     /// cost rule (int8: never; fp32: from 75% sparsity when the dense weights stream from memory (8 MiB and up), from
-    /// 90% when they are at least 512 KiB, never below).
+    /// 95% when they are at least 512 KiB, never below).
     /// </summary>
     public static bool StoredSparse(DenseSpec layer, int n, int k)
     {
@@ -59,6 +59,6 @@ internal static class SparseSizes
         }
 
         var denseBytes = 4L * n * k;
-        return denseBytes >= 8L << 20 ? sparsity >= 0.75 : denseBytes >= 512L << 10 && sparsity >= 0.9;
+        return denseBytes >= 8L << 20 ? sparsity >= 0.75 : denseBytes >= 512L << 10 && sparsity >= 0.95;
     }
 }

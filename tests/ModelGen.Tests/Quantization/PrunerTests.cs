@@ -54,16 +54,16 @@ public class PrunerTests
         // fp32 streamed from memory (64 MiB dense): from 0.75.
         Assert.True(SparseLayout.PrefersUnstructured(4096, 4096, 0.75, int8Values: false));
         Assert.False(SparseLayout.PrefersUnstructured(4096, 4096, 0.74, int8Values: false));
-        // fp32 cache-resident (784 x 256, 0.8 MiB): from 0.9.
-        Assert.True(SparseLayout.PrefersUnstructured(256, 784, 0.9, int8Values: false));
-        Assert.False(SparseLayout.PrefersUnstructured(256, 784, 0.89, int8Values: false));
+        // fp32 cache-resident (784 x 256, 0.8 MiB): from 0.95.
+        Assert.True(SparseLayout.PrefersUnstructured(256, 784, 0.95, int8Values: false));
+        Assert.False(SparseLayout.PrefersUnstructured(256, 784, 0.94, int8Values: false));
         // fp32 small (128 x 256, 0.1 MiB): never.
         Assert.False(SparseLayout.PrefersUnstructured(128, 256, 0.99, int8Values: false));
         // The size boundaries are inclusive.
         Assert.True(SparseLayout.PrefersUnstructured(1, (int)(SparseLayout.Float32StreamedBytes / 4), 0.8, int8Values: false));
-        Assert.False(SparseLayout.PrefersUnstructured(1, (int)(SparseLayout.Float32StreamedBytes / 4) - 1, 0.8, int8Values: false)); // cached: 0.9
-        Assert.True(SparseLayout.PrefersUnstructured(1, (int)(SparseLayout.Float32SmallBytes / 4), 0.9, int8Values: false));
-        Assert.False(SparseLayout.PrefersUnstructured(1, (int)(SparseLayout.Float32SmallBytes / 4) - 1, 0.9, int8Values: false));
+        Assert.False(SparseLayout.PrefersUnstructured(1, (int)(SparseLayout.Float32StreamedBytes / 4) - 1, 0.8, int8Values: false)); // cached: 0.95
+        Assert.True(SparseLayout.PrefersUnstructured(1, (int)(SparseLayout.Float32SmallBytes / 4), 0.95, int8Values: false));
+        Assert.False(SparseLayout.PrefersUnstructured(1, (int)(SparseLayout.Float32SmallBytes / 4) - 1, 0.95, int8Values: false));
         // int8: never.
         Assert.False(SparseLayout.PrefersUnstructured(4096, 4096, 0.99, int8Values: true));
     }
