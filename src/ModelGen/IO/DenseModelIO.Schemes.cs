@@ -92,7 +92,7 @@ public static partial class DenseModelIO
             PackedTensor tensor = tensors[i];
             Span<byte> bytes = block.AsSpan<byte>(tensor.Offset, (int)tensor.Bytes);
             file.ReadBytes(found[i], 0, bytes);
-            CheckPacked(layer, tensor, found[i], bytes);
+            CheckPacked(tensor, found[i], bytes);
         }
 
         if (layer.Pruning == Pruning.TwoOfFour || layer.StoredSparse)
@@ -102,7 +102,7 @@ public static partial class DenseModelIO
     }
 
     /// <summary>Value checks per role: what a kernel would otherwise read as garbage or turn into NaN.</summary>
-    private static void CheckPacked(DenseLayer layer, PackedTensor tensor, TensorEntry entry, ReadOnlySpan<byte> bytes)
+    private static void CheckPacked(PackedTensor tensor, TensorEntry entry, ReadOnlySpan<byte> bytes)
     {
         switch (tensor.DType)
         {
@@ -154,8 +154,6 @@ public static partial class DenseModelIO
 
                 break;
         }
-
-        _ = layer;
     }
 
     /// <summary>

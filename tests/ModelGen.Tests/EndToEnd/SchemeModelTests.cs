@@ -175,7 +175,8 @@ public sealed class SchemeModelTests
         Assert.Equal(784 * 100 * 4 + 100 * 4, MlpChannels.Layers[0].Bytes);
         Assert.Equal("Int8 static-input", MlpStatic.Layers[0].Storage);
         Assert.Equal("Int8 2:4", MlpTwoOfFour.Layers[0].Storage);
-        Assert.Contains("80% pruned, stored", MlpSparse.Layers[1].Storage);
+        Assert.Equal("Float32 50% pruned, stored dense", MlpSparse.Layers[0].Storage);
+        Assert.Equal("Int8 80% pruned, stored sparse", MlpSparse.Layers[1].Storage);
         Assert.Contains("Int4 g32", MlpInt4.Memory.ToString());
     }
 
@@ -260,5 +261,54 @@ public sealed class SchemeModelTests
         using var int4Fp32 = MlpInt4.Load(Fp32);
         agreement = ReferenceData.Agreement(ReferenceData.Top1(ReferenceData.Logits(int4Fp32)), ReferenceData.Top1(ReferenceData.Logits(int4)));
         Assert.True(agreement >= 0.99, $"int4 with fp16 activations vs int4 with fp32 activations: {agreement:P2}");
+    }
+
+    /// <summary>A packed file whose structure, scales or values were damaged fails to load, naming the tensor.</summary>
+    [Theory]
+    [InlineData("sparse", "output.weight_structure", "is not a valid sparse structure")]
+    [InlineData("2of4", "hidden.weight_meta", "is not a valid sparse structure")]
+    [InlineData("int4", "hidden.weight_scale", "its values must be finite")]
+    [InlineData("static", "hidden.input_scale", "its values must be finite and positive")]
+    [InlineData("static", "hidden.weight", "ModelGen int8 weights lie in [-127, 127]")]
+    public void Damaged_packed_files_are_rejected(string scheme, string tensor, string message)
+    {
+        using IModel model = LoadScheme(scheme);
+        using var saved = new MemoryStream();
+        model.Save(saved);
+        byte[] bytes = saved.ToArray();
+        var (start, end) = DataRange(bytes, tensor);
+        // Structures get all bits set (too many columns, equal 2:4 positions); floats NaN / zero; int8 -128.
+        if (tensor.EndsWith("_structure") || tensor.EndsWith("_meta"))
+            bytes.AsSpan(start, end - start).Fill(0xFF);
+        else if (tensor.EndsWith(".weight"))
+            bytes[start] = 0x80;
+        else if (tensor.EndsWith("input_scale"))
+            bytes.AsSpan(start, 4).Clear();
+        else
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(start), 0x7E00);
+
+        var error = Assert.Throws<ModelFormatException>(() => Reload(scheme, new MemoryStream(bytes)).Dispose());
+        Assert.Contains($"'{tensor}'", error.Message);
+        Assert.Contains(message, error.Message);
+    }
+
+    [Fact]
+    public void A_truncated_packed_file_is_rejected()
+    {
+        using var model = MlpInt4.Load(Fp32);
+        using var saved = new MemoryStream();
+        model.Save(saved);
+        byte[] bytes = saved.ToArray()[..^100];
+        Assert.Throws<ModelFormatException>(() => MlpInt4.Load(new MemoryStream(bytes)));
+    }
+
+    // Byte range of a tensor's data in a safetensors file: after the 8-byte length and the JSON header.
+    private static (int Start, int End) DataRange(byte[] file, string tensor)
+    {
+        int headerLength = (int)BitConverter.ToUInt64(file, 0);
+        using var header = System.Text.Json.JsonDocument.Parse(file.AsMemory(8, headerLength));
+        var offsets = header.RootElement.GetProperty(tensor).GetProperty("data_offsets");
+        int data = 8 + headerLength;
+        return (data + offsets[0].GetInt32(), data + offsets[1].GetInt32());
     }
 }

@@ -39,7 +39,8 @@ public sealed partial class MlpSparse
     [Dense(784, 256, Activation = Activation.Relu, Pruning = Pruning.Magnitude, Sparsity = 0.5)]
     public partial DenseLayer Hidden { get; }
 
-    [Dense(256, 10, Precision = Precision.Int8, Pruning = Pruning.Magnitude, Sparsity = 0.8)]
+    // The cost rule would keep int8 dense (faster); stored sparse here to exercise the bitmask layout end to end.
+    [Dense(256, 10, Precision = Precision.Int8, Pruning = Pruning.Magnitude, Sparsity = 0.8, SparseStorage = SparseStorage.Sparse)]
     public partial DenseLayer Output { get; }
 }
 
