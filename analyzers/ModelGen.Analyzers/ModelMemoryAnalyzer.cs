@@ -106,7 +106,8 @@ public sealed class ModelMemoryAnalyzer : ModelTypeAnalyzer
         for (var i = 0; i < parsed.Spec.Layers.Count; i++)
         {
             var layer = parsed.Spec.Layers[i];
-            var waste = PaddingWaste.Fraction(layer.InFeatures, layer.Precision);
+            var inFeatures = ModelPlanner.KeptInFeatures(parsed.Spec.Layers, i);
+            var waste = PaddingWaste.Fraction(inFeatures, layer);
             if (waste <= threshold)
             {
                 continue;
@@ -116,8 +117,8 @@ public sealed class ModelMemoryAnalyzer : ModelTypeAnalyzer
                 DiagnosticDescriptors.PaddingWaste,
                 parsed.Sources.Locate(ProblemTarget.Layer(ProblemTargetKind.InFeatures, i), context.CancellationToken),
                 layer.Property.Name,
-                layer.InFeatures.ToString(CultureInfo.InvariantCulture),
-                PaddingWaste.Lanes(layer.Precision).ToString(CultureInfo.InvariantCulture),
+                inFeatures.ToString(CultureInfo.InvariantCulture),
+                PaddingWaste.Lanes(layer).ToString(CultureInfo.InvariantCulture),
                 layer.Precision.ToString(),
                 waste.ToString("P0", CultureInfo.InvariantCulture)));
         }

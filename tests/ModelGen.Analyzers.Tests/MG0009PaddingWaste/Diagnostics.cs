@@ -23,6 +23,17 @@ public sealed class Diagnostics
     }
 
     [Fact]
+    public async Task Int4RowsArePaddedToWholeGroups()
+    {
+        // 40 inputs in groups of 32: the second group holds 8 weights and 24 zeros.
+        var message = await AnalyzerHarness.VerifySingleAsync("""
+            using ModelGen;
+            [Model] public partial class M { [Dense({|MG0009:40|}, 4, Precision = Precision.Int4)] public partial DenseLayer A { get; } }
+            """);
+        Assert.Equal("Layer 'A' reads rows of 40 inputs in 32-lane Int4 vectors: 38 % of the lanes of each row's last vector are padding", message);
+    }
+
+    [Fact]
     public Task WidthsThatFillTheLanesAreNotReported() => AnalyzerHarness.VerifyAsync("""
         using ModelGen;
         [Model]
