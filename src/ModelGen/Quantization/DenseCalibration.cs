@@ -132,6 +132,14 @@ public static class DenseCalibration
         for (int l = 0; l < copies.Length; l++)
         {
             DenseLayer layer = layers[l] ?? throw new ArgumentNullException(nameof(layers), $"layers[{l}] is null.");
+            if (layer.OutFeatures != layer.SourceOutFeatures || layer.InFeatures != layer.SourceInFeatures)
+            {
+                throw new ArgumentException(
+                    $"Layer '{layer.Name}' prunes channels ({layer.SourceInFeatures} -> {layer.SourceOutFeatures} in the file, " +
+                    $"{layer.InFeatures} -> {layer.OutFeatures} computed): calibration runs the file's fp32 layers as they are, so models " +
+                    "that prune channels cannot be calibrated yet.", nameof(layers));
+            }
+
             if (l > 0 && layer.InFeatures != layers[l - 1].OutFeatures)
             {
                 throw new ArgumentException(

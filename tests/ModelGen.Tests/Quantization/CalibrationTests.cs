@@ -393,6 +393,11 @@ public class CalibrationTests(ITestOutputHelper output)
         Assert.Contains("calibration needs at least one sample", empty.Message, StringComparison.Ordinal);
 
         weights.Position = 0;
+        var pruned = Assert.Throws<ArgumentException>(() =>
+            DenseCalibration.Calibrate(weights, EndToEnd.MlpChannels.Layers, [Image(0)]));
+        Assert.Contains("Layer 'hidden' prunes channels (784 -> 256 in the file, 784 -> 100 computed)", pruned.Message, StringComparison.Ordinal);
+
+        weights.Position = 0;
         var wrongWidth = Assert.Throws<ArgumentException>(() =>
             DenseCalibration.Calibrate(weights, MlpF32.Layers, [Image(0), new float[783]]));
         Assert.Contains("Sample 1 has 783 values", wrongWidth.Message, StringComparison.Ordinal);
