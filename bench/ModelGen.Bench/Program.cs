@@ -15,6 +15,13 @@ if (args.Contains("int8-static"))
     return;
 }
 
+if (args.Contains("int4-small"))
+{
+    // int4 on the sample's cache-resident layer shapes and batch 64 against int8: `bench/run int4-small [quick]`.
+    Int4SmallBench.Run(quick);
+    return;
+}
+
 if (args.Contains("sparse-only"))
 {
     SparseBlock();

@@ -18,7 +18,10 @@ public static partial class DenseKernels
     /// fp32 x (bench <c>Int4DequantGemv</c>, same runs): per 32 weights it needs about 8 integer operations where the
     /// fp32 form needs 4 widenings, 4 conversions and 4 FMAs. The AVX2 kernel now takes 0.66-0.68 ms against 0.56-0.63
     /// ms for the int8 GEMV (same runs): still compute-bound, at about half the streaming-read rate, where int8 is
-    /// memory-bound (see <c>DenseInt4Avx2</c>'s remarks and the bench's <c>gemv4096.int4_vs_int8</c> line).</para>
+    /// memory-bound (see <c>DenseInt4Avx2</c>'s remarks and the bench's <c>gemv4096.int4_vs_int8</c> line). On small,
+    /// cache-resident layers (<c>bench/run int4-small</c>: the sample's 784 -> 256 padded to whole groups) int4 is still
+    /// ~3-4x slower than int8 at batch 1 and ~3x at batch 64: every block of 32 to 128 products costs an int16/int32
+    /// reduction and its share of the float scaling, which int8's one scale per row does not pay.</para>
     /// <para>Each block of x gets <c>xScale = max|x_block| / 127</c> and <c>xq = round-half-even(x / xScale)</c> (the
     /// rule of <see cref="Int8"/>, per block). Block g then contributes <c>(dot - 8 xSum) * (xScale * scale)</c>
     /// (symmetric) or <c>dot * (xScale * scale) + xSum * (xScale * min)</c> (asymmetric) with dot = sum xq * nibble and

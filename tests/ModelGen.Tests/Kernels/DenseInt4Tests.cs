@@ -125,6 +125,65 @@ public class DenseInt4Tests
     }
 
     /// <summary>
+    /// Every partial last chunk (0..7 blocks past the whole chunks of 8) for every group size and format, at batch
+    /// 1..20 and n = 1..9: on Avx2 batch 1 takes the 4-row passes (a partial last pass for n mod 4), larger batches
+    /// the x-row blocks whose 4-row tiles share the unpacked W chunk (partial tiles for n mod 4).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void EveryTailAndTileShapeMatchesScalarBitForBit(KernelPath path)
+    {
+        int[] batches = [1, 2, 3, 4, 5, 7, 8, 13, 20];
+        int[] ns = [1, 2, 3, 4, 5, 6, 7, 9];
+        int c = 0;
+        foreach (int gs in GroupSizes)
+            foreach (bool asymmetric in new[] { false, true })
+                for (int tail = 0; tail < 8; tail++)
+                {
+                    int batch = batches[c % batches.Length], n = ns[(c / 2) % ns.Length];
+                    int k = gs * ((c % 3 == 0 ? 0 : 8) + tail + (tail == 0 ? 8 : 0));
+                    Activation activation = KernelTestData.Activations[c % KernelTestData.Activations.Length];
+                    var p = Problem.Random(batch, k, n, gs, asymmetric, bias: c % 2 == 0, seed: 400 + c++);
+                    AssertBitEqual(p.Run(KernelPath.Scalar, activation).Y, p.Run(path, activation).Y,
+                        $"{path} batch={batch} k={k} n={n} gs={gs} asym={asymmetric} {activation}");
+                }
+    }
+
+    /// <summary>
+    /// Batches the Avx2 path splits into several blocks of x rows: 70 rows at group 32 (blocks of 64 and 6), and 20
+    /// rows at group 128 with a partial last chunk (its padded copies take stack: blocks of 15 and 5).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void BatchesSplitIntoXBlocksMatchScalarBitForBit(KernelPath path)
+    {
+        foreach (var (batch, k, n, gs) in new[] { (70, 256, 6, 32), (20, 896, 7, 128), (33, 1600, 5, 64) })
+            foreach (bool asymmetric in new[] { false, true })
+            {
+                var p = Problem.Random(batch, k, n, gs, asymmetric, bias: true, seed: batch + k);
+                AssertBitEqual(p.Run(KernelPath.Scalar, Activation.Relu).Y, p.Run(path, Activation.Relu).Y,
+                    $"{path} batch={batch} k={k} n={n} gs={gs} asym={asymmetric}");
+            }
+    }
+
+    /// <summary>
+    /// k so large that x's per-chunk records do not fit the Avx2 path's 16 KiB of stack: it then computes them per
+    /// chunk and pass (the partial last chunk's record is still prepared). Batch 1 and batch 3, both formats.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void HugeKWithoutXRecordsMatchesScalarBitForBit(KernelPath path)
+    {
+        foreach (var (batch, k, n, gs) in new[] { (1, 32 * (8 * 257 + 3), 5, 32), (3, 32 * (8 * 257 + 3), 3, 32), (2, 128 * (8 * 241 + 2), 3, 128) })
+            foreach (bool asymmetric in new[] { false, true })
+            {
+                var p = Problem.Random(batch, k, n, gs, asymmetric, bias: false, seed: k + batch);
+                AssertBitEqual(p.Run(KernelPath.Scalar, Activation.None).Y, p.Run(path, Activation.None).Y,
+                    $"{path} batch={batch} k={k} n={n} gs={gs} asym={asymmetric}");
+            }
+    }
+
+    /// <summary>
     /// Against fp64 arithmetic on x and the dequantized weights w'. Quantizing x per block moves each x_i by at most
     /// xScale / 2 (plus the division's rounding), so |y - y_ref| &lt;= sum over blocks of xScale * 0.5001 * sum |w'|;
     /// the fp32 work adds at most (blocks + 6) roundings of 2^-24 relative to the magnitudes involved, which for
