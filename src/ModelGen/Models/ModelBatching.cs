@@ -81,10 +81,10 @@ public static class ModelBatching
     /// The largest MaxBatch for which a model with <paramref name="memory"/>'s layers plans a weight block plus
     /// activation block of at most <paramref name="budgetBytes"/>; 0 when not even MaxBatch 1 fits; at most
     /// <see cref="MaxBatchLimit"/>. Computed from the report's figures, not by re-planning: the activation block grows
-    /// by <see cref="ModelMemoryReport.ActivationBytesPerSample"/> per sample on top of a fixed part (staging rows of
-    /// chunked layers) taken from the report's own block. It does not model the 64-byte alignment rounding of each
+    /// by <see cref="ModelMemoryReport.ActivationBytesPerSample"/> per sample on top of the staging rows of chunked
+    /// layers (what the report's block holds beyond the per-sample part, scaled to min(batch, 8) rows). It does not model the 64-byte alignment rounding of each
     /// activation buffer; it reserves the worst case (7 x 64 bytes) and rounds down, so it never overshoots the budget
-    /// and may come out a sample or a few below the exact largest. At the report's own MaxBatch it is exact: the result
+    /// and may come out a few samples below the exact largest. At the report's own MaxBatch it is exact: the result
     /// is at least <see cref="ModelMemoryReport.MaxBatch"/> when <see cref="ModelMemoryReport.TotalBytes"/> fits, and
     /// below it when it does not.
     /// </summary>
@@ -95,25 +95,42 @@ public static class ModelBatching
         long perSample = memory.ActivationBytesPerSample;
         int planned = memory.MaxBatch;
 
-        // What the block holds beyond the per-sample part: chunk staging (and its padding). Staging is planned for
-        // min(MaxBatch, ChunkRows) rows, so a report planned below ChunkRows scales it up to the most it can become.
-        long fixedBytes = Math.Max(0, memory.ActivationBlockBytes - (perSample * planned));
-        if (planned < ChunkRows)
-        {
-            fixedBytes = ((fixedBytes * ChunkRows) + planned - 1) / planned;
-        }
+        // What the block holds beyond the per-sample part: chunk staging (and the rounding at the planned MaxBatch).
+        // Staging is planned for min(MaxBatch, ChunkRows) rows, so it is scaled to min(b, ChunkRows) rows for batch b.
+        long staged = Math.Max(0, memory.ActivationBlockBytes - (perSample * planned));
+        int plannedChunk = Math.Min(planned, ChunkRows);
 
-        long overhead = fixedBytes + AlignmentReserve;
-        long available = budgetBytes - memory.WeightBlockBytes - overhead;
+        // From ChunkRows samples up the staging is constant and the bound is linear in the batch.
+        long fullOverhead = StagedBytes(staged, ChunkRows, plannedChunk) + AlignmentReserve;
+        long available = budgetBytes - memory.WeightBlockBytes - fullOverhead;
         long largest = available < 0 ? 0
             : perSample == 0 ? MaxBatchLimit
-            : Math.Min(available / perSample, Math.Max(0, int.MaxValue - overhead) / perSample); // a block is at most 2 GiB
+            : Math.Min(available / perSample, Math.Max(0, int.MaxValue - fullOverhead) / perSample); // a block is at most 2 GiB
         largest = Math.Min(largest, MaxBatchLimit);
+
+        // Below ChunkRows the staging shrinks with the batch: try each smaller batch.
+        if (largest < ChunkRows)
+        {
+            largest = ChunkRows - 1;
+            while (largest > 0)
+            {
+                long block = (perSample * largest) + StagedBytes(staged, (int)largest, plannedChunk) + AlignmentReserve;
+                if (block <= int.MaxValue && memory.WeightBlockBytes + block <= budgetBytes)
+                {
+                    break;
+                }
+
+                largest--;
+            }
+        }
 
         // The planned total only grows with MaxBatch, and the report knows it exactly at its own MaxBatch.
         largest = memory.TotalBytes <= budgetBytes ? Math.Max(largest, planned) : Math.Min(largest, planned - 1);
         return (int)largest;
     }
+
+    // Staging bytes for `rows` chunk rows, from `staged` bytes planned for `plannedRows`, rounded up.
+    private static long StagedBytes(long staged, int rows, int plannedRows) => ((staged * rows) + plannedRows - 1) / plannedRows;
 
     private static void CheckLengths<TModel>(TModel model, ReadOnlySpan<float> input, Span<float> output, int count)
         where TModel : IModel
