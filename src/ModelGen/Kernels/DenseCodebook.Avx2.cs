@@ -96,10 +96,10 @@ internal readonly struct DenseCodebookAvx2 : ICodebookPath
     {
         ulong e = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref indices, i));
         return Vector256.Create(
-            Vector128.Create(Unsafe.Add(ref table, (nuint)(e & 0xFF)), Unsafe.Add(ref table, (nuint)((e >> 8) & 0xFF)),
-                Unsafe.Add(ref table, (nuint)((e >> 16) & 0xFF)), Unsafe.Add(ref table, (nuint)((e >> 24) & 0xFF))),
-            Vector128.Create(Unsafe.Add(ref table, (nuint)((e >> 32) & 0xFF)), Unsafe.Add(ref table, (nuint)((e >> 40) & 0xFF)),
-                Unsafe.Add(ref table, (nuint)((e >> 48) & 0xFF)), Unsafe.Add(ref table, (nuint)(e >> 56))));
+            Vector128.Create(Unsafe.Add(ref table, (nuint)(byte)e), Unsafe.Add(ref table, (nuint)(byte)(e >> 8)),
+                Unsafe.Add(ref table, (nuint)(byte)(e >> 16)), Unsafe.Add(ref table, (nuint)(byte)(e >> 24))),
+            Vector128.Create(Unsafe.Add(ref table, (nuint)(byte)(e >> 32)), Unsafe.Add(ref table, (nuint)(byte)(e >> 40)),
+                Unsafe.Add(ref table, (nuint)(byte)(e >> 48)), Unsafe.Add(ref table, (nuint)(e >> 56))));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -130,20 +130,21 @@ internal readonly struct DenseCodebookAvx2 : ICodebookPath
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Dot256(ref float x, ref byte indices, ref float table, int k)
     {
-        // Four accumulators keep more table loads in flight than two (measured, see the type's remarks).
+        // Four accumulators keep more table loads in flight than two (measured, see the type's remarks); the index
+        // extraction bounds this loop, so offsets are unsigned (no sign extension per access).
         Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
-        int i = 0;
-        for (; i + 4 * Width <= k; i += 4 * Width)
+        nuint i = 0, end = (nuint)k;
+        for (; i + 4 * Width <= end; i += 4 * Width)
         {
-            s0 = Fma.MultiplyAdd(Lookup256(ref indices, (nuint)i, ref table), Vector256.LoadUnsafe(ref x, (nuint)i), s0);
-            s1 = Fma.MultiplyAdd(Lookup256(ref indices, (nuint)(i + Width), ref table), Vector256.LoadUnsafe(ref x, (nuint)(i + Width)), s1);
-            s2 = Fma.MultiplyAdd(Lookup256(ref indices, (nuint)(i + 2 * Width), ref table), Vector256.LoadUnsafe(ref x, (nuint)(i + 2 * Width)), s2);
-            s3 = Fma.MultiplyAdd(Lookup256(ref indices, (nuint)(i + 3 * Width), ref table), Vector256.LoadUnsafe(ref x, (nuint)(i + 3 * Width)), s3);
+            s0 = Fma.MultiplyAdd(Lookup256(ref indices, i, ref table), Vector256.LoadUnsafe(ref x, i), s0);
+            s1 = Fma.MultiplyAdd(Lookup256(ref indices, i + Width, ref table), Vector256.LoadUnsafe(ref x, i + Width), s1);
+            s2 = Fma.MultiplyAdd(Lookup256(ref indices, i + 2 * Width, ref table), Vector256.LoadUnsafe(ref x, i + 2 * Width), s2);
+            s3 = Fma.MultiplyAdd(Lookup256(ref indices, i + 3 * Width, ref table), Vector256.LoadUnsafe(ref x, i + 3 * Width), s3);
         }
-        for (; i + Width <= k; i += Width)
-            s0 = Fma.MultiplyAdd(Lookup256(ref indices, (nuint)i, ref table), Vector256.LoadUnsafe(ref x, (nuint)i), s0);
+        for (; i + Width <= end; i += Width)
+            s0 = Fma.MultiplyAdd(Lookup256(ref indices, i, ref table), Vector256.LoadUnsafe(ref x, i), s0);
         float sum = Vector256.Sum((s0 + s1) + (s2 + s3));
-        return sum + CodebookTail.Dot(ref x, ref indices, ref table, i, k, 256);
+        return sum + CodebookTail.Dot(ref x, ref indices, ref table, (int)i, k, 256);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
