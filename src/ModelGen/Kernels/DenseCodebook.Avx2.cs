@@ -11,15 +11,17 @@ namespace ModelGen.Kernels;
 /// VBLENDVPS). 256 entries are loaded lane by lane from the fp32 table on the stack (L1).
 /// </summary>
 /// <remarks>
-/// Chosen by measurement on the shared 2-core AMD EPYC (Zen 3) dev VM, per-row codebooks, batch 1, all variants in one
-/// process, medians of 7 rounds repeated 3 times (noisy: another job ran): 16 entries, 256 x 784: permutes 28.2-30.6
-/// us, byte planes 22.8-23.0 us; 4096 x 4096 from memory: permutes 2243-2468 us, byte planes 1676-1691 us. VPERMPS
-/// costs about 2 cycles on Zen 3, so 2 per 8 weights bound the permute loop; more accumulators made it slower. The
-/// planes need 13 byte shuffles per 32 weights instead of 8 permutes. 256 entries: lane loads with 4 accumulators
-/// 56.5-59.9 us (256 x 784) and 4200-4372 us (4096 x 4096) vs 2 accumulators 62-63 us and 4674-4807 us; VGATHERDPS
-/// (microcoded on AMD, 16.1-19.2 ms in an earlier run vs 10.1-12.3 ms), 8 broadcast loads joined by immediate blends
-/// (+5%), 16-bit index reads (+0-9%) and decoding into a buffer through scalar stores (+40%) were slower. Bins
-/// (summing x per centroid, then a 16- or 256-wide dot) need a scatter-add per weight and were not built.
+/// Chosen by measurement on the shared 2-core AMD EPYC (Zen 3) dev VM, per-row codebooks, batch 1, old and new code in
+/// one process, medians of 7 rounds repeated 3 times (noisy: another job ran). 16 entries, 256 x 784: permutes 28.8 us,
+/// byte planes 22.4-22.5 us (fp32 GEMV 10.0 us); 4096 x 4096 from memory: permutes 2295-2353 us, byte planes
+/// 1694-1702 us. VPERMPS costs about 2 cycles on Zen 3, so 2 per 8 weights bound the permute loop (4 accumulators made
+/// it slower); the planes take 13 byte shuffles per 32 weights. 256 entries, 4 accumulators and unsigned offsets vs 2
+/// and signed: 256 x 784 56.4-56.5 vs 63.1-63.6 us, 4096 x 4096 4007-4049 vs 4636-4663 us. Tried and not kept (speed
+/// relative to the old loops, same runs): VGATHERDPS (microcoded on AMD; 10.1-12.3 ms lane loads vs 16.1-19.2 ms in an
+/// earlier run), 8 broadcast loads joined by immediate blends (0.95-1.00x), 16-bit index reads (1.01-1.09x), decoding
+/// 256 weights through scalar stores into a buffer (0.68-0.76x), and for 16 entries x reordered once per call so that
+/// VPMOVZXBD feeds the permutes (0.92-1.04x). Bins (summing x per centroid, then a 16- or 256-wide dot) need a
+/// scatter-add per weight and were not built.
 /// </remarks>
 internal readonly struct DenseCodebookAvx2 : ICodebookPath
 {
@@ -122,7 +124,8 @@ internal readonly struct DenseCodebookAvx2 : ICodebookPath
             for (; i + Width <= k; i += Width)
                 s0 = Fma.MultiplyAdd(Lookup16(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref indices, i / 2)), low, high), Vector256.LoadUnsafe(ref x, (nuint)i), s0);
         }
-        // Reduced before the scalar tail so that no vector stays live across it (the JIT then spilled them in the loop).
+        // Reduced before the tail: a variant whose tail was a call kept the sums live across it, and the JIT then
+        // spilled all four to the stack inside the loop.
         float sum = Vector256.Sum((s0 + s1) + (s2 + s3));
         return sum + CodebookTail.Dot(ref x, ref indices, ref table, i, k, 16);
     }
