@@ -13,8 +13,10 @@ public static partial class DenseKernels
     /// </summary>
     /// <remarks>
     /// Every path widens the row's codebook to fp32 once per row (once per call for a shared codebook), then looks
-    /// the weights up in it: AVX2 keeps the 16 entries in two registers (two VPERMPS and a blend on the nibble's top
-    /// bit), NEON in four (TBL on the table's bytes); 256 entries are loaded lane by lane (faster than VGATHERDPS).
+    /// the weights up in it: AVX2 looks 32 weights of 16 entries up at a time with VPSHUFB on the table's byte planes
+    /// (two VPERMPS and a blend per 8 for the rest), NEON keeps them in four registers (TBL on the table's bytes); 256
+    /// entries are loaded lane by lane (faster than VGATHERDPS). SIMD paths sum in several accumulators, so they match
+    /// the scalar reference within fp32 reordering error, not bit for bit.
     /// Batch 1 multiplies the looked-up weights into x directly; larger batches widen a chunk of the row once and
     /// reuse it for every x row. The lookups, not memory, bound the speed: measurements in DenseCodebookAvx2's remarks.
     /// </remarks>

@@ -106,6 +106,66 @@ public class DenseCodebookTests
         }
     }
 
+    /// <summary>
+    /// k around the 32-weight blocks (AVX2 byte-plane lookups, 4 accumulators), the 8-weight groups after them and the
+    /// scalar tail, across the 1024-weight chunk; batch 1 (fused dot) and 2..20 (decoded chunks), per-row and shared.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void BlockTailsMatchScalar(KernelPath path)
+    {
+        int[] ks = [32, 33, 39, 40, 41, 47, 63, 95, 96, 97, 129, 1056, 1063];
+        int[] batches = [1, 2, 7, 20];
+        int seed = 9000, c = 0;
+        foreach (int k in ks)
+            foreach (int centroids in new[] { 16, 256 })
+                foreach (bool perRow in new[] { true, false })
+                {
+                    int batch = batches[c++ % batches.Length];
+                    Problem p = Problem.Random(batch, k, 3, centroids, perRow, bias: c % 2 == 0, seed++);
+                    Activation activation = KernelTestData.Activations[c % KernelTestData.Activations.Length];
+                    AssertClose(p, p.Dequantized(), p.Run(KernelPath.Scalar, activation), p.Run(path, activation), $"{path} {activation}");
+                }
+    }
+
+    /// <summary>
+    /// Every kind of finite half (zeros of both signs, subnormals, the normal extremes) looked up exactly: x rows are
+    /// one-hot, so y[b, j] is weight [j, b] itself, on the fused batch-1 loop and on the decoded chunks.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void LookupIsExactForEveryKindOfHalf(KernelPath path)
+    {
+        Half[] special = [(Half)0f, -(Half)0f, Half.Epsilon, -Half.Epsilon, BitConverter.UInt16BitsToHalf(0x03FF),
+            BitConverter.UInt16BitsToHalf(0x0400), Half.MaxValue, Half.MinValue, (Half)1f, (Half)(-1f), (Half)0.1f,
+            (Half)(-1234.5f), BitConverter.UInt16BitsToHalf(0x3BFF), BitConverter.UInt16BitsToHalf(0x8001),
+            BitConverter.UInt16BitsToHalf(0x7BFE), (Half)3.14159f];
+        const int k = 97, n = 3;
+        foreach (int centroids in new[] { 16, 256 })
+        {
+            var random = new Random(centroids);
+            Problem p = Problem.Random(1, k, n, centroids, perRow: true, bias: false, 11);
+            for (int c = 0; c < p.Codebook.Length; c++)
+                p.Codebook[c] = BitConverter.HalfToUInt16Bits(c % centroids < special.Length ? special[(c + c / centroids) % special.Length]
+                    : (Half)(random.NextDouble() * 2 - 1));
+            float[] w = p.Dequantized();
+            var x = new float[k * k];
+            for (int b = 0; b < k; b++) x[b * k + b] = 1f;
+            var y = new float[k * n];
+            DenseKernels.Codebook(path, x, p.Indices, p.Codebook, [], y, k, k, n, centroids, true, Activation.None);
+            var y1 = new float[n];
+            for (int b = 0; b < k; b++)
+            {
+                DenseKernels.Codebook(path, x.AsSpan(b * k, k), p.Indices, p.Codebook, [], y1, 1, k, n, centroids, true, Activation.None);
+                for (int j = 0; j < n; j++)
+                {
+                    Assert.True(w[j * k + b] == y1[j], $"{path} C={centroids} batch 1 [{j},{b}]: {y1[j]} vs {w[j * k + b]}");
+                    Assert.True(w[j * k + b] == y[b * n + j], $"{path} C={centroids} batch {k} [{j},{b}]: {y[b * n + j]} vs {w[j * k + b]}");
+                }
+            }
+        }
+    }
+
     /// <summary>The scalar reference is exact for values chosen so that every product and partial sum is an fp32 integer.</summary>
     [Fact]
     public void ScalarComputesKnownOutputs()
