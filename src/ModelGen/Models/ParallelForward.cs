@@ -4,45 +4,61 @@ namespace ModelGen;
 
 /// <summary>
 /// Runs one model's <c>Forward</c> over several threads: the batch is split into contiguous row ranges, the calling
-/// thread runs the first on the model it was given and long-lived threads run the others on workers made with
-/// <see cref="IModel.CreateWorker"/> (sharing the weight block, one activation block each). Each row's result is the
-/// one a single-threaded <c>Forward</c> gives. A call allocates nothing and waits for every range; one call at a time.
+/// thread runs the first and long-lived threads the others, each on its own worker made with
+/// <see cref="IModel.CreateWorker"/> (sharing the model's weight block, one activation block each). Each row's result
+/// is bit-equal to a single-threaded <c>Forward</c> of the whole batch (with the default <see cref="RowAlignment"/>).
+/// A call allocates nothing and waits for every range; one call at a time.
 /// </summary>
 /// <remarks>
-/// The given model stays the caller's (dispose it as usual, in any order with this object); the workers and threads
-/// belong to this object: dispose it to stop the threads and free the workers' activation blocks.
+/// The workers hold shares of the weights, so the given model stays the caller's and may be disposed before or after
+/// this object. Dispose this object to stop its threads and free the workers.
 /// </remarks>
 public sealed unsafe class ParallelForward : IDisposable
 {
     /// <summary>Fewest rows worth handing to a thread; smaller batches use fewer threads, down to running inline.</summary>
     public const int MinRowsPerThread = 2;
 
-    private readonly IModel _model;
+    /// <summary>
+    /// Default <see cref="RowAlignment"/>: 24, a multiple of every kernel's register tile of x rows (3 for fp32 and 4
+    /// for 16-bit weights on AVX2, 4 on Vector128/AdvSimd) and of the 8-row chunks of 16-bit activation storage. A
+    /// float row's rounding depends on its position in these tiles (a whole tile and the tail rows sum in different
+    /// orders), so ranges that start on such a multiple tile every row as the whole batch does.
+    /// </summary>
+    public const int BitExactRowAlignment = 24;
+
+    private readonly IModel _callerWorker;
     private readonly string _modelName;
     private readonly int _inputFeatures, _outputFeatures, _maxBatch;
     private readonly Worker[] _workers;
+    private readonly int _rowAlignment;
     private int _busy;
     private bool _disposed;
 
     /// <summary>Splits over <see cref="Environment.ProcessorCount"/> threads (the calling thread included).</summary>
-    /// <param name="model">The model the calling thread runs; workers are created from it.</param>
+    /// <param name="model">The model to run; only its workers are used after construction.</param>
     public ParallelForward(IModel model)
         : this(model, Environment.ProcessorCount)
     {
     }
 
     /// <summary>Splits over <paramref name="threadCount"/> threads, the calling thread included; 1 runs inline.</summary>
-    /// <param name="model">The model the calling thread runs; workers are created from it.</param>
-    /// <param name="threadCount">Threads per call, 1 or more: <paramref name="threadCount"/> - 1 workers and threads are created.</param>
-    public ParallelForward(IModel model, int threadCount)
+    /// <param name="model">The model to run; only its workers are used after construction.</param>
+    /// <param name="threadCount">Threads per call, 1 or more, the calling thread included: <paramref name="threadCount"/> workers and <paramref name="threadCount"/> - 1 threads are created.</param>
+    /// <param name="rowAlignment">
+    /// Ranges start on multiples of this many rows: <see cref="BitExactRowAlignment"/> keeps results bit-equal to one
+    /// thread; 1 balances the threads exactly, with float results that may differ from one thread in the last bits.
+    /// </param>
+    public ParallelForward(IModel model, int threadCount, int rowAlignment = BitExactRowAlignment)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfLessThan(threadCount, 1);
-        _model = model;
+        ArgumentOutOfRangeException.ThrowIfLessThan(rowAlignment, 1);
+        _rowAlignment = rowAlignment;
         _modelName = model.GetType().Name;
         _inputFeatures = model.InputFeatures;
         _outputFeatures = model.OutputFeatures;
         _maxBatch = model.MaxBatch;
+        _callerWorker = model.CreateWorker();
         _workers = new Worker[threadCount - 1];
         try
         {
@@ -61,10 +77,14 @@ public sealed unsafe class ParallelForward : IDisposable
     /// <summary>Threads a call may use, the calling thread included.</summary>
     public int ThreadCount => _workers.Length + 1;
 
+    /// <summary>Ranges start on multiples of this many rows (see the constructor).</summary>
+    public int RowAlignment => _rowAlignment;
+
     /// <summary>
     /// Runs <paramref name="batch"/> samples like the model's <c>Forward</c>, split over up to <see cref="ThreadCount"/>
-    /// threads with at least <see cref="MinRowsPerThread"/> rows each. Returns when every range is done; an exception
-    /// of any range is rethrown (the calling thread's first). Allocates nothing.
+    /// threads with at least <see cref="MinRowsPerThread"/> rows each, ranges starting on multiples of
+    /// <see cref="RowAlignment"/> (a batch too small for two such ranges runs inline). Returns when every range is done;
+    /// an exception of any range is rethrown (the calling thread's first). Allocates nothing.
     /// </summary>
     /// <param name="input"><c>batch * InputFeatures</c> floats, sample after sample.</param>
     /// <param name="output">Receives <c>batch * OutputFeatures</c> floats.</param>
@@ -81,14 +101,22 @@ public sealed unsafe class ParallelForward : IDisposable
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            // The calling thread takes the first range that is not empty once aligned; all of it runs inline.
             int parts = Math.Min(ThreadCount, batch / MinRowsPerThread);
-            if (parts <= 1)
+            int callerRows = batch;
+            for (int i = 1; i < parts && callerRows == batch; i++)
             {
-                _model.Forward(input, output, batch);
+                int start = RangeStart(i, parts, batch);
+                callerRows = start > 0 ? start : batch;
+            }
+
+            if (callerRows == batch)
+            {
+                _callerWorker.Forward(input, output, batch);
                 return;
             }
 
-            RunSplit(input, output, batch, parts);
+            RunSplit(input, output, batch, parts, callerRows);
         }
         finally
         {
@@ -114,35 +142,45 @@ public sealed unsafe class ParallelForward : IDisposable
         Volatile.Write(ref _busy, 0);
     }
 
-    private void RunSplit(ReadOnlySpan<float> input, Span<float> output, int batch, int parts)
+    // Range i of parts starts at i * batch / parts rounded to the nearest multiple of the alignment: ranges of nearly
+    // equal size, some possibly empty once aligned.
+    private int RangeStart(int i, int parts, int batch)
     {
-        // Rows split as evenly as possible; the first (batch % parts) ranges take one more row.
-        int baseRows = batch / parts, extra = batch % parts;
-        int callerRows = baseRows + (extra > 0 ? 1 : 0);
+        long even = (long)i * batch;
+        long aligned = (even + (long)parts * _rowAlignment / 2) / ((long)parts * _rowAlignment) * _rowAlignment;
+        return (int)Math.Min(aligned, batch);
+    }
+
+    private void RunSplit(ReadOnlySpan<float> input, Span<float> output, int batch, int parts, int callerRows)
+    {
+        int started = 0;
         fixed (float* x = input, y = output)
         {
-            // The spans stay pinned until every worker has signalled it is done (the finally below).
+            // The spans stay pinned until every started worker has signalled it is done (the finally below).
             int row = callerRows;
-            for (int i = 0; i < parts - 1; i++)
+            for (int i = 2; i <= parts && row < batch; i++)
             {
-                int rows = baseRows + (i + 1 < extra ? 1 : 0);
-                _workers[i].Start(x + (long)row * _inputFeatures, y + (long)row * _outputFeatures, rows);
-                row += rows;
+                int end = i == parts ? batch : Math.Max(row, RangeStart(i, parts, batch));
+                if (end > row)
+                {
+                    _workers[started++].Start(x + (long)row * _inputFeatures, y + (long)row * _outputFeatures, end - row);
+                    row = end;
+                }
             }
 
             try
             {
-                _model.Forward(input[..(callerRows * _inputFeatures)], output[..(callerRows * _outputFeatures)], callerRows);
+                _callerWorker.Forward(input[..(callerRows * _inputFeatures)], output[..(callerRows * _outputFeatures)], callerRows);
             }
             finally
             {
-                for (int i = 0; i < parts - 1; i++)
+                for (int i = 0; i < started; i++)
                 {
                     _workers[i].WaitDone();
                 }
             }
 
-            for (int i = 0; i < parts - 1; i++)
+            for (int i = 0; i < started; i++)
             {
                 _workers[i].TakeError()?.Throw();
             }
@@ -155,6 +193,8 @@ public sealed unsafe class ParallelForward : IDisposable
         {
             worker?.Stop();
         }
+
+        _callerWorker.Dispose();
     }
 
     // One long-lived thread and the model instance it runs. The main thread hands it a range through the fields and
