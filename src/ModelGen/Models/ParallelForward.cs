@@ -64,7 +64,16 @@ public sealed unsafe class ParallelForward : IDisposable
         {
             for (int i = 0; i < _workers.Length; i++)
             {
-                _workers[i] = new Worker(model.CreateWorker(), $"ModelGen {_modelName} worker {i + 1}");
+                var worker = model.CreateWorker();
+                try
+                {
+                    _workers[i] = new Worker(worker, $"ModelGen {_modelName} worker {i + 1}");
+                }
+                catch
+                {
+                    worker.Dispose();
+                    throw;
+                }
             }
         }
         catch
