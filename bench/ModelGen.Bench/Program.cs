@@ -35,6 +35,13 @@ if (args.Contains("conv"))
     return;
 }
 
+if (args.Contains("threads"))
+{
+    // ParallelForward on fashion_mlp fp32 and int8, batch 64, one thread against two: `bench/run threads [quick]`.
+    ThreadsBench.Run(quick);
+    return;
+}
+
 string dataDir = Path.Combine(AppContext.BaseDirectory, "data");
 string onnxDir = Environment.GetEnvironmentVariable("MODELGEN_ONNX_DIR")
     ?? FindUp("shared/data/reference-models") ?? "";

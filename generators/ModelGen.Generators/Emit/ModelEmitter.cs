@@ -148,6 +148,9 @@ internal static class ModelEmitter
             private {{type}}(global::ModelGen.NativeBlock weights) =>
                 {{state}} = new({{name}}, weights, ActivationBlockBytes);
 
+            private {{type}}(global::ModelGen.ModelState state) =>
+                {{state}} = state;
+
             /// <summary>
             /// Loads the weights from a safetensors file (a PyTorch state_dict in fp32, fp16 or bf16, or a file written by
             /// <c>Save</c>), converting them to each layer's precision.
@@ -192,10 +195,18 @@ internal static class ModelEmitter
             public void Save(global::System.IO.Stream stream) =>
                 global::ModelGen.IO.DenseModelIO.Save(stream, {{name}}, {{layers}}, {{state}}.Weights);
 
+            /// <summary>
+            /// A new instance that shares this one's weight block (read-only, not copied) and has its own activation
+            /// block, so it can run <c>Forward</c> in another thread at the same time. The weights stay allocated until
+            /// this instance and every worker are disposed, in any order.
+            /// </summary>
+            /// <returns>A worker that owns its activation block and a share of the weights: dispose it.</returns>
+            public {{type}} CreateWorker() => new({{state}}.ShareWeights());
+
             /// <summary>Whether <c>Dispose</c> has freed this instance's native memory.</summary>
             public bool IsDisposed => {{state}}.IsDisposed;
 
-            /// <summary>Frees the native weight and activation blocks.</summary>
+            /// <summary>Frees the activation block and the weight block (once no worker shares it).</summary>
             public void Dispose() => {{state}}.Dispose();
             """);
     }
@@ -269,6 +280,7 @@ internal static class ModelEmitter
             int global::ModelGen.IModel.OutputFeatures => OutputFeatures;
             int global::ModelGen.IModel.MaxBatch => MaxBatch;
             global::ModelGen.ModelMemoryReport global::ModelGen.IModel.Memory => Memory;
+            global::ModelGen.IModel global::ModelGen.IModel.CreateWorker() => CreateWorker();
             """);
     }
 

@@ -18,7 +18,7 @@ internal static class GeneratedNames
     public static ImmutableHashSet<string> Members { get; } = ImmutableHashSet.Create(
         "InputFeatures", "OutputFeatures", "MaxBatch", "WeightBlockBytes", "WeightBytes", "Float32WeightBytes",
         "ActivationBytesPerSample", "ActivationBlockBytes", "TotalBytes", "MemoryBudgetBytes",
-        "Layers", "Memory", "Load", "Save", "Forward", "ForwardObserved", "IsDisposed", "Dispose", ForwardCore);
+        "Layers", "Memory", "Load", "Save", "Forward", "ForwardObserved", "IsDisposed", "Dispose", "CreateWorker", ForwardCore);
 
     /// <summary>The private method both Forward entry points run.</summary>
     public const string ForwardCore = "ForwardCore";

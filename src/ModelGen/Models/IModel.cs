@@ -29,6 +29,13 @@ public interface IModel : IDisposable
 
     /// <summary>Writes the packed weights (quantized as stored) as safetensors.</summary>
     void Save(Stream stream);
+
+    /// <summary>
+    /// A new instance of the same model sharing this one's weight block (not copied) with its own activation block,
+    /// for <c>Forward</c> in another thread (see <see cref="ParallelForward"/>). Dispose it; the weights are freed
+    /// when the last sharer is disposed.
+    /// </summary>
+    IModel CreateWorker();
 }
 
 /// <summary>A generated model type, with its static loader.</summary>

@@ -52,3 +52,25 @@ public sealed partial class MlpMixedSoftmax
     [Dense(256, 10, Precision = Precision.Float16, Name = "output")]
     public partial DenseLayer Second { get; }
 }
+
+/// <summary>fp32 with room for batch 128, for splitting a full batch over threads.</summary>
+[Model(MaxBatch = 128)]
+public sealed partial class MlpF32Batch128
+{
+    [Dense(784, 256, Activation = Activation.Relu)]
+    public partial DenseLayer Hidden { get; }
+
+    [Dense(256, 10)]
+    public partial DenseLayer Output { get; }
+}
+
+/// <summary>int8 with room for batch 128, for splitting a full batch over threads.</summary>
+[Model(MaxBatch = 128)]
+public sealed partial class MlpInt8Batch128
+{
+    [Dense(784, 256, Activation = Activation.Relu, Precision = Precision.Int8)]
+    public partial DenseLayer Hidden { get; }
+
+    [Dense(256, 10, Precision = Precision.Int8)]
+    public partial DenseLayer Output { get; }
+}

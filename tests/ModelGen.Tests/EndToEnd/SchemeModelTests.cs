@@ -26,7 +26,7 @@ public sealed class SchemeModelTests
         return DenseCalibration.Calibrate(weights, MlpStatic.Layers, samples, new CalibrationOptions(method));
     }
 
-    private static IModel LoadScheme(string scheme) => scheme switch
+    internal static IModel LoadScheme(string scheme) => scheme switch
     {
         "int4" => MlpInt4.Load(Fp32),
         "codebook" => MlpCodebook.Load(Fp32),
