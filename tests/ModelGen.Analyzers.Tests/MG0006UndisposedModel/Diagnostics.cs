@@ -24,6 +24,28 @@ public sealed class Diagnostics
     }
 
     [Fact]
+    public async Task WorkersAndParallelRunnersOwnMemoryToo()
+    {
+        var diagnostics = await AnalyzerHarness.VerifyAsync(Valid.Model + """
+            public static class Use
+            {
+                public static void Run(M model, float[] x, float[] y)
+                {
+                    var worker = {|MG0006:model.CreateWorker()|};
+                    worker.Forward(x, y, 1);
+                    var parallel = {|MG0006:new ParallelForward(model, 2)|};
+                    parallel.Forward(x, y, 1);
+                }
+            }
+            """);
+
+        Assert.Equal(
+            ["The 'M' created by 'M.CreateWorker' owns native memory, but local 'worker' is not disposed on every path: declare it with 'using', or dispose it in a finally block",
+             "The 'ParallelForward' created by 'new ParallelForward' owns native memory, but local 'parallel' is not disposed on every path: declare it with 'using', or dispose it in a finally block"],
+            diagnostics.Select(d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
     public async Task DisposedInOnlyOneBranchOfAnIf()
     {
         var message = await VerifySingleAsync("""
