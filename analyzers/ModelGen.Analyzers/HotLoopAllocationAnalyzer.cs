@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
@@ -53,7 +52,7 @@ public sealed class HotLoopAllocationAnalyzer : DiagnosticAnalyzer
     {
         var invocation = (IInvocationOperation)context.Operation;
         if (symbols.IsLoad(invocation.TargetMethod) && LoopAround(invocation) is { } loop && !LoopInvariance.Varies(invocation, loop)
-            && !OutlivesIteration(invocation, loop))
+            && !OutlivesIteration(invocation, loop, symbols))
         {
             Report(context, invocation, loop, $"'{symbols.ModelName(invocation.TargetMethod)}.Load'", ReuseModel, hoistable: true, clear: false);
         }
@@ -63,7 +62,7 @@ public sealed class HotLoopAllocationAnalyzer : DiagnosticAnalyzer
     {
         var creation = (IObjectCreationOperation)context.Operation;
         if (symbols.NativeBlock is not null && SymbolEqualityComparer.Default.Equals(creation.Type, symbols.NativeBlock)
-            && LoopAround(creation) is { } loop && !OutlivesIteration(creation, loop))
+            && LoopAround(creation) is { } loop && !OutlivesIteration(creation, loop, symbols))
         {
             var hoistable = !LoopInvariance.Varies(creation, loop);
             Report(context, creation, loop, "'new NativeBlock(...)'", hoistable ? ReuseBuffer : SliceBuffer, hoistable, clear: false);
@@ -86,7 +85,7 @@ public sealed class HotLoopAllocationAnalyzer : DiagnosticAnalyzer
 
     // Whether the instance is kept past its iteration (stored in an array element, a field or a property, or handed to
     // a method, e.g. a collection's Add): then each iteration needs its own, and there is nothing to hoist.
-    private static bool OutlivesIteration(IOperation creation, ILoopOperation loop)
+    private static bool OutlivesIteration(IOperation creation, ILoopOperation loop, ModelCallSymbols symbols)
     {
         var value = SkipConversionsUp(creation);
         if (value.Parent is ISimpleAssignmentOperation { Target: not ILocalReferenceOperation } assignment && assignment.Value == value
@@ -109,8 +108,7 @@ public sealed class HotLoopAllocationAnalyzer : DiagnosticAnalyzer
 
             var use = SkipConversionsUp(reference);
             if (use.Parent is ISimpleAssignmentOperation stored && stored.Value == use
-                || use.Parent is IArgumentOperation { Parent: IInvocationOperation call } && call.TargetMethod.Name != "Forward"
-                    && !call.TargetMethod.ContainingType.ToDisplayString().StartsWith("ModelGen", StringComparison.Ordinal))
+                || use.Parent is IArgumentOperation { Parent: IInvocationOperation call } && !symbols.IsModelGenMethod(call.TargetMethod))
             {
                 return true;
             }

@@ -49,6 +49,14 @@ internal sealed class ModelCallSymbols
         return forward is not null && argument.Parameter?.Ordinal is 0 or 1 && IsForward(forward.TargetMethod);
     }
 
+    /// <summary>
+    /// Whether <paramref name="method"/> is ModelGen's (the runtime's, or a generated model's): such calls use an
+    /// instance during the call and never keep it.
+    /// </summary>
+    public bool IsModelGenMethod(IMethodSymbol method) =>
+        SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, _modelAttribute.ContainingAssembly)
+        || IsModel(method.ContainingType);
+
     /// <summary>The name to show for the model a call goes to: the class, or the type argument of <c>IModel&lt;TSelf&gt;</c>.</summary>
     public string ModelName(IMethodSymbol method) =>
         SymbolEqualityComparer.Default.Equals(method.ContainingType.OriginalDefinition, _modelOfSelf)

@@ -23,7 +23,7 @@ internal static class LayerSchemeRules
 
         var before = problems.Count;
         CheckValues(layer, index, problems);
-        var keptIn = index == 0 || layers[index - 1].Scheme.KeepOutputs <= 0 ? layer.InFeatures : layers[index - 1].Scheme.KeepOutputs;
+        var keptIn = ModelPlanner.KeptInFeatures(layers, index);
         if (problems.Count == before && layer.Precision == LayerPrecision.Float32 && keptIn > SparseSizes.MaxIndexedK
             && SparseSizes.StoredSparse(layer, layer.KeptOutFeatures, keptIn))
         {

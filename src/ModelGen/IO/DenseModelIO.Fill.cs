@@ -28,11 +28,11 @@ public static partial class DenseModelIO
                 break;
             case Precision.Float16:
                 Fill16(file, weight, block.AsSpan<ushort>(layer.WeightOffset, count), SafeTensorsDType.F16,
-                    HalfConversion.FromSingle, HalfConversion.FromDouble, HalfConversion.IsFinite, layer.Precision);
+                    HalfConversion.FromSingle, HalfConversion.FromDouble, layer.Precision);
                 break;
             case Precision.BFloat16:
                 Fill16(file, weight, block.AsSpan<ushort>(layer.WeightOffset, count), SafeTensorsDType.BF16,
-                    BFloat16Conversion.FromSingle, BFloat16Conversion.FromDouble, BFloat16Conversion.IsFinite, layer.Precision);
+                    BFloat16Conversion.FromSingle, BFloat16Conversion.FromDouble, layer.Precision);
                 break;
             case Precision.Int8:
                 Span<sbyte> q = block.AsSpan<sbyte>(layer.WeightOffset, count);
@@ -61,7 +61,7 @@ public static partial class DenseModelIO
 
     /// <summary>Fills fp16 or bf16 weights: a source of the same dtype is copied bit for bit, others are rounded once.</summary>
     private static void Fill16(SafeTensorsFile file, TensorEntry weight, Span<ushort> destination, SafeTensorsDType native,
-        NarrowChunk<float> fromSingle, NarrowChunk<double> fromDouble, Func<ushort, bool> isFinite, Precision precision)
+        NarrowChunk<float> fromSingle, NarrowChunk<double> fromDouble, Precision precision)
     {
         if (weight.DType == native)
         {
@@ -77,14 +77,27 @@ public static partial class DenseModelIO
             NarrowInChunks(weight, destination, file.ReadFloat32, fromSingle);
         }
 
-        for (int i = 0; i < destination.Length; i++)
+        int bad = FirstNonFinite16(destination, precision == Precision.Float16, out float value);
+        if (bad >= 0)
         {
-            if (!isFinite(destination[i]))
+            throw NotFinite(weight, bad, value, precision);
+        }
+    }
+
+    /// <summary>Index of the first fp16 (<paramref name="half"/>) or bf16 value that is not finite, with its value; -1 when all are.</summary>
+    private static int FirstNonFinite16(ReadOnlySpan<ushort> values, bool half, out float value)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (half ? !HalfConversion.IsFinite(values[i]) : !BFloat16Conversion.IsFinite(values[i]))
             {
-                float value = precision == Precision.Float16 ? HalfConversion.ToSingle(destination[i]) : BFloat16Conversion.ToSingle(destination[i]);
-                throw NotFinite(weight, i, value, precision);
+                value = half ? HalfConversion.ToSingle(values[i]) : BFloat16Conversion.ToSingle(values[i]);
+                return i;
             }
         }
+
+        value = 0;
+        return -1;
     }
 
     private static void NarrowInChunks<T>(TensorEntry tensor, Span<ushort> destination, ReadChunk<T> read, NarrowChunk<T> narrow)

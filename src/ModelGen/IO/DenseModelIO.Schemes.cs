@@ -132,15 +132,10 @@ public static partial class DenseModelIO
                 break;
             case SafeTensorsDType.F16:
             case SafeTensorsDType.BF16:
-                ReadOnlySpan<ushort> halves = MemoryMarshal.Cast<byte, ushort>(bytes);
-                bool half = tensor.DType == SafeTensorsDType.F16;
-                for (int i = 0; i < halves.Length; i++)
+                int bad = FirstNonFinite16(MemoryMarshal.Cast<byte, ushort>(bytes), tensor.DType == SafeTensorsDType.F16, out float value);
+                if (bad >= 0)
                 {
-                    if (half ? !HalfConversion.IsFinite(halves[i]) : !BFloat16Conversion.IsFinite(halves[i]))
-                    {
-                        float value = half ? HalfConversion.ToSingle(halves[i]) : BFloat16Conversion.ToSingle(halves[i]);
-                        throw new ModelFormatException($"Tensor '{entry.Name}' holds {FloatFormat.Describe(value)} at {Position(entry, i)}; its values must be finite.");
-                    }
+                    throw new ModelFormatException($"Tensor '{entry.Name}' holds {FloatFormat.Describe(value)} at {Position(entry, bad)}; its values must be finite.");
                 }
 
                 break;
@@ -316,12 +311,12 @@ public static partial class DenseModelIO
             case Precision.Float16:
                 Span<ushort> halves = block.AsSpan<ushort>(layer.WeightOffset, count);
                 HalfConversion.FromSingle(values, halves);
-                CheckNarrowed(layer, halves, HalfConversion.IsFinite);
+                CheckNarrowed(layer, halves);
                 break;
             case Precision.BFloat16:
                 Span<ushort> bf16 = block.AsSpan<ushort>(layer.WeightOffset, count);
                 BFloat16Conversion.FromSingle(values, bf16);
-                CheckNarrowed(layer, bf16, BFloat16Conversion.IsFinite);
+                CheckNarrowed(layer, bf16);
                 break;
             case Precision.Int8:
                 Int8Quantizer.QuantizeRows(values, rows, cols, block.AsSpan<sbyte>(layer.WeightOffset, count),
@@ -332,15 +327,13 @@ public static partial class DenseModelIO
         }
     }
 
-    private static void CheckNarrowed(DenseLayer layer, ReadOnlySpan<ushort> values, Func<ushort, bool> isFinite)
+    private static void CheckNarrowed(DenseLayer layer, ReadOnlySpan<ushort> values)
     {
-        for (int i = 0; i < values.Length; i++)
+        int bad = FirstNonFinite16(values, layer.Precision == Precision.Float16, out _);
+        if (bad >= 0)
         {
-            if (!isFinite(values[i]))
-            {
-                throw new ModelFormatException(
-                    $"Weight {i} of layer '{layer.Name}' (after channel pruning) overflows {layer.Precision}; values must be within its range.");
-            }
+            throw new ModelFormatException(
+                $"Weight {bad} of layer '{layer.Name}' (after channel pruning) overflows {layer.Precision}; values must be within its range.");
         }
     }
 }
