@@ -30,23 +30,12 @@ internal static class ModelPlanner
             budget);
     }
 
-    /// <summary>Bytes per weight element of the one-value-per-weight precisions (and pruned values).</summary>
-    public static int ElementBytes(LayerPrecision precision) => precision switch
-    {
-        LayerPrecision.Float32 => 4,
-        LayerPrecision.Float16 or LayerPrecision.BFloat16 => 2,
-        LayerPrecision.Int8 => 1,
-        _ => throw new ArgumentOutOfRangeException(nameof(precision), precision, "Not a one-value-per-weight precision."),
-    };
-
     /// <summary>Rounds <paramref name="bytes"/> up to the 64-byte alignment.</summary>
     public static long Align(long bytes) => (bytes + ModelLimits.Alignment - 1) & ~(long)(ModelLimits.Alignment - 1);
 
-    /// <summary>Weights, scales and bias of one plain layer without padding (the runtime's <c>DenseLayout.LayerBytes</c>).</summary>
-    public static long LayerBytes(int inFeatures, int outFeatures, LayerPrecision precision, bool bias) =>
-        ((long)inFeatures * outFeatures * ElementBytes(precision))
-        + (precision == LayerPrecision.Int8 ? 4L * outFeatures : 0)
-        + (bias ? 4L * outFeatures : 0);
+    /// <summary>The unpruned layer as the source file holds it, in fp32: weights and bias (the runtime's <c>DenseLayer.Float32Bytes</c>).</summary>
+    private static long SourceFloat32Bytes(DenseSpec layer) =>
+        (4L * layer.InFeatures * layer.OutFeatures) + (layer.Bias ? 4L * layer.OutFeatures : 0);
 
     /// <summary>Input width layer <paramref name="index"/> computes with: the previous layer's kept outputs.</summary>
     public static int KeptInFeatures(EquatableArray<DenseSpec> layers, int index) =>
@@ -85,7 +74,7 @@ internal static class ModelPlanner
                 inputScaleOffset,
                 cursor,
                 sizes.Total,
-                LayerBytes(layer.InFeatures, layer.OutFeatures, LayerPrecision.Float32, layer.Bias));
+                SourceFloat32Bytes(layer));
         }
 
         end = cursor;
@@ -161,11 +150,11 @@ internal static class ModelPlanner
     }
 
     /// <summary>Whether the layer's kernel quantizes its input to int8 into scratch (int8 values, or int4 blocks).</summary>
-    public static bool QuantizesInput(DenseSpec layer) =>
+    private static bool QuantizesInput(DenseSpec layer) =>
         layer.Precision == LayerPrecision.Int8 || LayerSchemeRules.IsInt4(layer.Precision);
 
     /// <summary>fp32 input scales per row the layer's kernel writes to scratch for a (padded) width <paramref name="k"/>: one per row, one per int4 block, or none (static).</summary>
-    public static int InputScalesPerRow(DenseSpec layer, int k) =>
+    private static int InputScalesPerRow(DenseSpec layer, int k) =>
         LayerSchemeRules.IsInt4(layer.Precision) ? k / layer.Scheme.EffectiveGroupSize
         : layer.Precision == LayerPrecision.Int8 && layer.Scheme.InputQuantization == LayerInputQuantization.Dynamic ? 1
         : 0;

@@ -51,7 +51,7 @@ internal static class SparseSizes
     }
 
     /// <summary>The runtime's <c>SparseLayout.PrefersUnstructured</c>.</summary>
-    public static bool PrefersUnstructured(int n, int k, double sparsity, bool int8Values)
+    private static bool PrefersUnstructured(int n, int k, double sparsity, bool int8Values)
     {
         if (int8Values)
         {
