@@ -6,7 +6,7 @@ namespace ModelGen;
 /// <c>nn.Linear</c> layout.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property, Inherited = false)]
-public sealed class DenseAttribute : Attribute
+public sealed class DenseAttribute : LayerAttribute
 {
     /// <summary>Creates a dense layer of <paramref name="inFeatures"/> inputs and <paramref name="outFeatures"/> outputs.</summary>
     public DenseAttribute(int inFeatures, int outFeatures)
@@ -60,7 +60,4 @@ public sealed class DenseAttribute : Attribute
 
     /// <summary>How an <see cref="Precision.Int8"/> layer quantizes its input. Default dynamic (per row).</summary>
     public InputQuantization InputQuantization { get; set; }
-
-    /// <summary>Tensor name prefix in the weight file. Default: the property name in snake_case (<c>FcA</c> -> <c>fc_a</c>).</summary>
-    public string? Name { get; set; }
 }

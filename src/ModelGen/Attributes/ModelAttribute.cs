@@ -22,6 +22,14 @@ public sealed class ModelAttribute : Attribute
     /// </summary>
     public Precision ActivationPrecision { get; set; }
 
+    /// <summary>
+    /// Shape of one input sample, PyTorch's order without the batch: <c>new[] { 1, 28, 28 }</c> for NCHW images,
+    /// <c>new[] { 784 }</c> for vectors. Setting it makes the model a graph model: its layers may be any of the layer
+    /// attributes (<see cref="Conv2dAttribute"/>, <see cref="AddAttribute"/>, ...), typed <see cref="GraphLayer"/>,
+    /// and shapes are inferred through the graph at build time. Null (default) for a chain of <see cref="DenseAttribute"/> layers.
+    /// </summary>
+    public int[]? InputShape { get; set; }
+
     /// <summary>Apply a row-wise softmax to the last layer's output.</summary>
     public bool Softmax { get; set; }
 }

@@ -41,6 +41,9 @@ public sealed class ModelMemoryReport
     /// <summary>Native bytes one model instance allocates: weight block plus activation block.</summary>
     public long TotalBytes => WeightBlockBytes + ActivationBlockBytes;
 
+    /// <summary>For graph models, how the activation block was planned (peak, naive total, lower bound); null for Dense chains.</summary>
+    public ActivationPlan? Plan { get; init; }
+
     /// <summary>A readable table of the figures.</summary>
     public override string ToString()
     {
@@ -55,6 +58,12 @@ public sealed class ModelMemoryReport
 
         sb.Append(c, $"  {"weights",-16} {WeightBytes,12:N0} {Float32WeightBytes,12:N0} {Ratio(WeightBytes, Float32WeightBytes),7:P1}").AppendLine();
         sb.Append(c, $"  activations: {ActivationBytesPerSample:N0} bytes/sample, {ActivationBlockBytes:N0} bytes at batch {MaxBatch}").AppendLine();
+        if (Plan is { } plan)
+        {
+            sb.Append(c, $"  activation plan per sample: peak {plan.PeakBytesPerSample:N0}, naive {plan.NaiveBytesPerSample:N0}, lower bound {plan.LowerBoundBytesPerSample:N0} (peak/lower bound {plan.PeakOverLowerBound:F3}); fixed scratch {plan.FixedScratchBytes:N0}").AppendLine();
+            sb.Append(c, $"  activation plan at batch {MaxBatch}: peak {plan.BlockBytes(MaxBatch):N0}, naive {plan.FixedScratchBytes + plan.NaiveBytesPerSample * MaxBatch:N0}, lower bound {plan.FixedScratchBytes + plan.LowerBoundBytesPerSample * MaxBatch:N0}").AppendLine();
+        }
+
         sb.Append(c, $"  native total: {TotalBytes:N0} bytes (weight block {WeightBlockBytes:N0} + activation block {ActivationBlockBytes:N0})");
         return sb.ToString();
     }

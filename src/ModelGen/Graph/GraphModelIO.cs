@@ -1,0 +1,13 @@
+namespace ModelGen.Graph;
+
+/// <summary>Loads a graph model's weights (CONTRACT STUB: implemented by the runtime work item).</summary>
+public static class GraphModelIO
+{
+    /// <summary>
+    /// Reads every weighted layer of <paramref name="layers"/> from a safetensors stream (PyTorch state_dict names:
+    /// <c>{Name}.weight</c>, <c>{Name}.bias</c>, BatchNorm's <c>.running_mean</c>/<c>.running_var</c>), folds BatchNorm,
+    /// converts to each layer's precision and packs into a new weight block of <paramref name="weightBlockBytes"/>.
+    /// </summary>
+    public static NativeBlock Load(Stream stream, string modelName, IReadOnlyList<GraphLayer> layers, long weightBlockBytes, LoadOptions? options) =>
+        throw new NotImplementedException();
+}

@@ -1,0 +1,86 @@
+// Shared by the runtime and the generator (linked into ModelGen.Generators, netstandard2.0): the generator plans the
+// activation block with these sizes and the executor slices its scratch with the same ones, so they cannot drift.
+namespace ModelGen.Graph;
+
+/// <summary>
+/// Scratch a graph layer needs besides its input and output, in bytes, each piece 64-byte aligned:
+/// batch-independent scratch in the activation block's fixed region, and per-sample row scratch in its batch region.
+/// </summary>
+internal static class GraphScratch
+{
+    /// <summary>Alignment of every planned tensor and scratch piece.</summary>
+    public const int Alignment = 64;
+
+    /// <summary>Most kernel taps the direct convolution handles (<c>ConvKernels.DirectMaxTaps</c>).</summary>
+    public const int DirectMaxTaps = 64;
+
+    /// <summary>Below this many weights per output channel the direct convolution is taken (<c>ConvKernels.DirectBelowWeightsPerOutChannel</c>).</summary>
+    public const int DirectBelowWeightsPerOutChannel = 8;
+
+    /// <summary><paramref name="bytes"/> rounded up to <see cref="Alignment"/>.</summary>
+    public static long Align(long bytes) => (bytes + Alignment - 1) / Alignment * Alignment;
+
+    /// <summary>Whether the fp32 convolution takes the direct kernel (else im2col + GEMM); <c>ConvKernels.Choose</c> for Auto.</summary>
+    public static bool ConvIsDirect(int inChannelsPerGroup, int kernelHeight, int kernelWidth) =>
+        kernelHeight * kernelWidth <= DirectMaxTaps
+        && (inChannelsPerGroup == 1 || inChannelsPerGroup * kernelHeight * kernelWidth < DirectBelowWeightsPerOutChannel);
+
+    /// <summary>Floats of scratch the fp32 convolution takes (<c>ConvKernels.ScratchFloats</c>).</summary>
+    public static long ConvFloat32Floats(in ConvGeometry g) =>
+        ConvIsDirect(g.InChannelsPerGroup, g.KernelHeight, g.KernelWidth)
+            ? (long)g.StrideWidth * ((g.InWidth + 2L * g.PaddingWidth + g.StrideWidth - 1) / g.StrideWidth) * (g.InHeight + 2L * g.PaddingHeight)
+            : (long)g.OutHeight * g.OutWidth * g.InChannelsPerGroup * g.KernelHeight * g.KernelWidth;
+
+    /// <summary>Whether an Int8 convolution runs as int8 GEMM (one group); depthwise and grouped ones widen their weights to fp32.</summary>
+    public static bool ConvRunsInt8(in ConvGeometry g) => g.Groups == 1;
+
+    /// <summary>
+    /// Fixed-region bytes of a convolution with weights of <paramref name="precision"/> (0 Float32, 1 Float16,
+    /// 2 BFloat16, 3 Int8: the <c>Precision</c> enum's values). Layout, in order:
+    /// int8 GEMM: im2col <c>[P, K]</c> fp32, quantized <c>[P, K]</c> sbyte, row scales <c>[P]</c> fp32, output
+    /// <c>[P, Cout]</c> fp32 (P output positions, K weights per output channel);
+    /// otherwise: widened fp32 weights (16-bit or int8 weights only), then the fp32 convolution's scratch.
+    /// </summary>
+    public static long ConvBytes(int precision, in ConvGeometry g)
+    {
+        long positions = (long)g.OutHeight * g.OutWidth, k = (long)g.InChannelsPerGroup * g.KernelHeight * g.KernelWidth;
+        if (precision == 3 && ConvRunsInt8(g))
+            return Align(positions * k * 4) + Align(positions * k) + Align(positions * 4) + Align(positions * g.OutChannels * 4);
+        long widened = precision == 0 ? 0 : Align((long)g.OutChannels * k * 4);
+        return widened + Align(ConvFloat32Floats(g) * 4);
+    }
+
+    /// <summary>Per-sample batch-region bytes of a dense layer: int8 quantizes its input rows (<c>in</c> sbytes, then one fp32 scale).</summary>
+    public static long DenseRowBytes(int precision, int inFeatures) =>
+        precision == 3 ? Align(inFeatures) + Alignment : 0;
+}
+
+/// <summary>The numbers of a convolution or pooling window that scratch sizes depend on (a netstandard-friendly Conv2dShape).</summary>
+internal readonly struct ConvGeometry
+{
+    public ConvGeometry(int inChannels, int outChannels, int inHeight, int inWidth, int kernelHeight, int kernelWidth,
+        int strideHeight, int strideWidth, int paddingHeight, int paddingWidth, int dilationHeight, int dilationWidth, int groups)
+    {
+        InChannels = inChannels; OutChannels = outChannels; InHeight = inHeight; InWidth = inWidth;
+        KernelHeight = kernelHeight; KernelWidth = kernelWidth; StrideHeight = strideHeight; StrideWidth = strideWidth;
+        PaddingHeight = paddingHeight; PaddingWidth = paddingWidth; DilationHeight = dilationHeight; DilationWidth = dilationWidth;
+        Groups = groups;
+    }
+
+    public int InChannels { get; }
+    public int OutChannels { get; }
+    public int InHeight { get; }
+    public int InWidth { get; }
+    public int KernelHeight { get; }
+    public int KernelWidth { get; }
+    public int StrideHeight { get; }
+    public int StrideWidth { get; }
+    public int PaddingHeight { get; }
+    public int PaddingWidth { get; }
+    public int DilationHeight { get; }
+    public int DilationWidth { get; }
+    public int Groups { get; }
+    public int InChannelsPerGroup => InChannels / Groups;
+    public int OutHeight => (InHeight + 2 * PaddingHeight - DilationHeight * (KernelHeight - 1) - 1) / StrideHeight + 1;
+    public int OutWidth => (InWidth + 2 * PaddingWidth - DilationWidth * (KernelWidth - 1) - 1) / StrideWidth + 1;
+}
