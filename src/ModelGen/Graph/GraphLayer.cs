@@ -62,8 +62,9 @@ public sealed class GraphLayer
     public string? FoldedBatchNorm { get; init; }
 
     /// <summary>
-    /// -1 when the layer runs as its own step; otherwise the index of the layer that does its work: a BatchNorm folded
-    /// into a convolution, an activation fused into its producer, a Flatten or Dropout (a view of its input).
+    /// -1 when the layer runs as its own step; otherwise the index of the layer that does its work: the convolution a
+    /// BatchNorm is folded into, the producer an activation is fused into. Flatten and Dropout never run (they are views
+    /// of their input): for them it is the index of the layer that produces the viewed tensor, -1 for the model input.
     /// </summary>
     public int ExecutedBy { get; init; } = -1;
 
@@ -104,7 +105,7 @@ public sealed class GraphLayer
     public long BiasOffset { get; init; } = None;
 
     /// <summary>Whether the layer runs as its own step.</summary>
-    public bool Executes => ExecutedBy < 0;
+    public bool Executes => ExecutedBy < 0 && Kind is not (LayerKind.Flatten or LayerKind.Dropout);
 
     /// <summary>Elements of one input sample.</summary>
     public int InputSize => Product(InputShape);
