@@ -42,9 +42,23 @@ if (args.Contains("threads"))
     return;
 }
 
+if (args is ["rss-child", var engine, var file, ..])
+{
+    // One MobileNetV2 engine in a fresh process, for the peak-memory comparison (GraphBench.ChildPeakRss).
+    GraphBench.RssChild(engine, file);
+    return;
+}
+
 string dataDir = Path.Combine(AppContext.BaseDirectory, "data");
 string onnxDir = Environment.GetEnvironmentVariable("MODELGEN_ONNX_DIR")
     ?? FindUp("shared/data/reference-models") ?? "";
+if (args.Contains("graph"))
+{
+    // The graph models (cnn, resmlp, MobileNetV2) against ONNX Runtime, and MobileNetV2's peak memory: `bench/run graph [quick]`.
+    GraphBench.Run(onnxDir, dataDir, quick);
+    return;
+}
+
 var test = FashionMnistData.Load(dataDir);
 
 Console.WriteLine($"ModelGen bench ({(quick ? "quick" : "full")}): {Environment.ProcessorCount} cores, kernel path {KernelPaths.Best}, one thread, .NET {Environment.Version}");
@@ -145,6 +159,7 @@ foreach (var (name, us) in codebook)
 Console.WriteLine($"RESULT overhead.tiny.b1 forward_ns={forwardUs * 1000:F0} kernels_ns={kernelsUs * 1000:F0}");
 
 SparseBlock();
+GraphBench.Run(onnxDir, dataDir, quick);
 
 // Sparse weights (bench/ModelGen.Bench/SparseBench.cs): batch-1 pruned layers against the dense kernel of the same
 // value type in the same run; 4096 x 4096 from main memory gives the RESULT lines, 784 x 256 (cache-resident) a table.

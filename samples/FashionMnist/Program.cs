@@ -4,8 +4,9 @@ using ModelGen;
 using ModelGen.Quantization;
 
 // Loads the PyTorch-trained Fashion-MNIST MLP in every precision, quantization and pruning configuration ModelGen
-// offers, evaluates each on the 10,000-image test set against the fp32 model, and prints accuracy, agreement, weight
-// memory, speed, and where accuracy is lost (per-layer error). `--json`: one JSON object per configuration.
+// offers, then the convolutional and residual models at fp32 and int8, evaluates each on the 10,000-image test set
+// against its fp32 model, and prints accuracy, agreement, weight memory, speed, and where accuracy is lost (per-layer
+// error). `--json`: one JSON object per configuration.
 bool json = args.Contains("--json");
 string dataDir = Path.Combine(AppContext.BaseDirectory, "data");
 var test = FashionMnistData.Load(dataDir);
@@ -48,6 +49,14 @@ results.Add(Evaluation.Run<MlpSparse90>("sparse-90", fp32File, test, reference))
 results.Add(Evaluation.Run<MlpTwoOfFour>("2of4", fp32File, test, reference));
 results.Add(Evaluation.Run<MlpChannels50>("channels-50", fp32File, test, reference));
 results.Add(Evaluation.Run<MlpInt8Sparse80>("int8-sparse-80", fp32File, test, reference));
+
+// The convolutional and residual models (graph models), each int8 configuration against its own fp32 model.
+using var cnn = CnnFloat32.Load(Weights("fashion_cnn.safetensors"));
+results.Add(Evaluation.Measure("cnn-fp32", cnn, test, cnn));
+results.Add(Evaluation.Run<CnnInt8>("cnn-int8", Weights("fashion_cnn.safetensors"), test, cnn));
+using var resMlp = ResMlpFloat32.Load(Weights("fashion_resmlp.safetensors"));
+results.Add(Evaluation.Measure("resmlp-fp32", resMlp, test, resMlp));
+results.Add(Evaluation.Run<ResMlpInt8>("resmlp-int8", Weights("fashion_resmlp.safetensors"), test, resMlp));
 
 if (json)
 {
