@@ -12,6 +12,6 @@ namespace ModelGen.Generators.Model.Graph;
 /// <param name="InPlaceOf">
 /// Id of a tensor whose space this one may take (an element-wise op writing over its input) when that tensor's
 /// <paramref name="LastStep"/> equals this one's <paramref name="FirstStep"/>; -1 when none. A tensor's space is given
-/// to at most one writer: the first in list order.
+/// to at most one writer: the first valid claim in list order; other claims are ignored.
 /// </param>
 internal readonly record struct TensorLifetime(int Id, long BytesPerSample, int FirstStep, int LastStep, int InPlaceOf = -1);
