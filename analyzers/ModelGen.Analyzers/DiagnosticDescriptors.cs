@@ -151,12 +151,24 @@ internal static class DiagnosticDescriptors
         description: "Some quantization and pruning options exclude each other: pruning stores Float32 or Int8 values only, GroupSize applies to int4 layers, Sparsity to magnitude pruning, static input quantization to dense Int8 layers, and channel pruning to hidden layers.",
         helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.IncompatibleLayerOptions));
 
+    /// <summary>MG0014.</summary>
+    public static readonly DiagnosticDescriptor GraphShapeMismatch = new(
+        RuleIdentifiers.GraphShapeMismatch,
+        title: "Graph shapes do not fit",
+        messageFormat: "{0}",
+        Category,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Each layer of a graph model reads the output of an earlier layer (the one declared before it unless Input names another, or the model input); the shape inferred for that output must be one the layer takes: the channels a Conv2d or BatchNorm2d declares, a 1-D input of InFeatures for Dense, the last dimension for LayerNorm, a window that fits, and equal shapes for Add.",
+        helpLinkUri: RuleIdentifiers.HelpLink(RuleIdentifiers.GraphShapeMismatch));
+
     /// <summary>The descriptor that reports problems of <paramref name="rule"/>.</summary>
     public static DiagnosticDescriptor For(ModelRule rule) => rule switch
     {
         ModelRule.LayerShapeMismatch => LayerShapeMismatch,
         ModelRule.AttributeValueOutOfRange => AttributeValueOutOfRange,
         ModelRule.IncompatibleLayerOptions => IncompatibleLayerOptions,
+        ModelRule.GraphShapeMismatch => GraphShapeMismatch,
         _ => InvalidModelDeclaration,
     };
 }

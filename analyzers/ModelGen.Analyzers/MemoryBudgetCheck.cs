@@ -11,7 +11,7 @@ namespace ModelGen.Analyzers;
 /// <param name="WeightBlockBytes">The weight block.</param>
 /// <param name="ActivationBlockBytes">The activation block at the declared MaxBatch.</param>
 /// <param name="LargestFittingBatch">The largest MaxBatch whose plan fits the budget; 0 when even batch 1 does not.</param>
-/// <param name="LargestLayer">Index of the layer holding the most bytes.</param>
+/// <param name="LargestLayer">Index of the layer holding the most bytes (into the graph layers of a graph model).</param>
 /// <param name="LowerPrecision">A smaller precision for that layer that its other options allow, or null when there is none.</param>
 internal sealed record MemoryBudgetCheck(
     long TotalBytes, long WeightBlockBytes, long ActivationBlockBytes, int LargestFittingBatch, int LargestLayer, LayerPrecision? LowerPrecision)
@@ -22,6 +22,19 @@ internal sealed record MemoryBudgetCheck(
         if (plan.TotalBytes <= budget)
         {
             return null;
+        }
+
+        if (plan.Graph is { } graph)
+        {
+            // Graph models: the exact plan scales linearly with the batch; the largest layer is the largest memory line.
+            var perSample = graph.PeakBytesPerSample;
+            var left = budget - graph.WeightBlockBytes - graph.FixedScratchBytes;
+            var fitting = left < 0 ? 0 : perSample == 0 ? spec.Options.MaxBatch : (int)System.Math.Min(spec.Options.MaxBatch, left / perSample);
+            var heaviest = graph.Memory.OrderByDescending(static m => m.Bytes).FirstOrDefault();
+            var index = heaviest is null ? 0 : Enumerable.Range(0, spec.GraphLayers.Count).First(i => spec.GraphLayers[i].TensorName == heaviest.Name);
+            var layer = spec.GraphLayers[index];
+            return new MemoryBudgetCheck(plan.TotalBytes, plan.WeightBlockBytes, plan.Activations.BlockBytes, fitting, index,
+                layer.HasWeightPrecision ? LowerGraph(layer.Precision) : null);
         }
 
         var largest = Enumerable.Range(0, spec.Layers.Count).OrderByDescending(i => plan.Layers[i].Bytes).First();
@@ -52,6 +65,14 @@ internal sealed record MemoryBudgetCheck(
 
     private static ModelSpec WithMaxBatch(ModelSpec spec, int maxBatch) =>
         spec with { Options = spec.Options with { MaxBatch = maxBatch } };
+
+    // Graph models store Dense and Conv2d weights as Float32, Float16, BFloat16 or Int8.
+    private static LayerPrecision? LowerGraph(LayerPrecision precision) => precision switch
+    {
+        LayerPrecision.Float32 => LayerPrecision.Float16,
+        LayerPrecision.Float16 or LayerPrecision.BFloat16 => LayerPrecision.Int8,
+        _ => null,
+    };
 
     // Halve the storage or better: fp32 -> fp16, 16-bit -> int8, int8 -> int4 (block size 32). Only precisions that
     // combine with the layer's other options (MG0013): pruned layers store fp32 or int8 values, static inputs need int8.

@@ -8,7 +8,7 @@ using ModelGen.Generators.Model;
 namespace ModelGen.Analyzers;
 
 /// <summary>
-/// Reports why a <c>[Model]</c> class cannot be generated (MG0001-MG0003). Runs the generator's own parser and
+/// Reports why a <c>[Model]</c> class cannot be generated (MG0001-MG0003, MG0013, MG0014). Runs the generator's own parser and
 /// validator, so a model is reported exactly when the generator skips it.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
@@ -19,7 +19,8 @@ public sealed class ModelDeclarationAnalyzer : ModelTypeAnalyzer
         DiagnosticDescriptors.LayerShapeMismatch,
         DiagnosticDescriptors.AttributeValueOutOfRange,
         DiagnosticDescriptors.InvalidModelDeclaration,
-        DiagnosticDescriptors.IncompatibleLayerOptions);
+        DiagnosticDescriptors.IncompatibleLayerOptions,
+        DiagnosticDescriptors.GraphShapeMismatch);
 
     /// <inheritdoc/>
     private protected override void AnalyzeType(SymbolAnalysisContext context, ModelGenSymbols symbols)
@@ -39,7 +40,7 @@ public sealed class ModelDeclarationAnalyzer : ModelTypeAnalyzer
 
     // What a code fix needs to know and cannot cheaply recompute: for MG0001, the width the layer should take.
     private static ImmutableDictionary<string, string?>? FixProperties(ModelSpec spec, ModelProblem problem) =>
-        problem.Rule == ModelRule.LayerShapeMismatch && problem.Target.LayerIndex > 0
+        problem.Rule == ModelRule.LayerShapeMismatch && problem.Target.LayerIndex > 0 && !problem.Target.InGraph
             ? ImmutableDictionary<string, string?>.Empty.Add(
                 DiagnosticProperties.ExpectedInFeatures,
                 spec.Layers[problem.Target.LayerIndex - 1].OutFeatures.ToString(CultureInfo.InvariantCulture))

@@ -56,7 +56,7 @@ public sealed class ModelMemoryAnalyzer : ModelTypeAnalyzer
             spec.Type.Name,
             Bytes(plan.TotalBytes),
             Bytes(plan.WeightBytes),
-            (100.0 * plan.WeightBytes / plan.Float32WeightBytes).ToString("F1", CultureInfo.InvariantCulture),
+            (plan.Float32WeightBytes == 0 ? 100.0 : 100.0 * plan.WeightBytes / plan.Float32WeightBytes).ToString("F1", CultureInfo.InvariantCulture),
             Bytes(plan.Activations.BytesPerSample),
             Bytes(plan.Activations.BlockBytes),
             spec.Options.MaxBatch.ToString(CultureInfo.InvariantCulture)));
@@ -73,14 +73,16 @@ public sealed class ModelMemoryAnalyzer : ModelTypeAnalyzer
             return;
         }
 
-        var largest = spec.Layers[check.LargestLayer];
+        var (largestName, largestPrecision) = spec.IsGraph
+            ? (spec.GraphLayers[check.LargestLayer].Property.Name, spec.GraphLayers[check.LargestLayer].Precision)
+            : (spec.Layers[check.LargestLayer].Property.Name, spec.Layers[check.LargestLayer].Precision);
         var advice = check.LargestFittingBatch > 0
             ? string.Format(CultureInfo.InvariantCulture, "the largest MaxBatch that fits is {0}", check.LargestFittingBatch)
             : string.Format(CultureInfo.InvariantCulture, "no batch fits: the weights alone take {0:N0} bytes; lower the precision of a layer such as '{1}' ({2})",
-                check.WeightBlockBytes, largest.Property.Name, largest.Precision);
+                check.WeightBlockBytes, largestName, largestPrecision);
         var properties = ImmutableDictionary<string, string?>.Empty
             .Add(DiagnosticProperties.LargestFittingBatch, check.LargestFittingBatch.ToString(CultureInfo.InvariantCulture))
-            .Add(DiagnosticProperties.LargestLayer, largest.Property.Name)
+            .Add(DiagnosticProperties.LargestLayer, largestName)
             .Add(DiagnosticProperties.LowerPrecision, check.LowerPrecision?.ToString());
         var target = ProblemTarget.Model(fromAttribute ? ProblemTargetKind.MemoryBudget : ProblemTargetKind.ModelAttribute);
         context.ReportDiagnostic(Diagnostic.Create(

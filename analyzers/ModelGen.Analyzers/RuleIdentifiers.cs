@@ -42,6 +42,9 @@ internal static class RuleIdentifiers
     /// <summary>Layer options that exclude each other (e.g. a codebook with 2:4 pruning).</summary>
     public const string IncompatibleLayerOptions = "MG0013";
 
+    /// <summary>A graph layer's input shape does not fit it, or a graph edge names no earlier layer.</summary>
+    public const string GraphShapeMismatch = "MG0014";
+
     /// <summary>The documentation page of rule <paramref name="id"/>.</summary>
     public static string HelpLink(string id) => $"https://github.com/modelgen/modelgen/blob/main/docs/rules/{id}.md";
 }

@@ -14,6 +14,9 @@ public sealed class BaselineTests
     [InlineData(nameof(TestModels.InvalidModelStubs))]
     [InlineData(nameof(TestModels.QuantizedAndPruned))]
     [InlineData(nameof(TestModels.HalfActivations))]
+    [InlineData(nameof(GraphTestModels.FashionCnn))]
+    [InlineData(nameof(GraphTestModels.ResMlp))]
+    [InlineData(nameof(GraphTestModels.Int8Cnn))]
     public void GeneratedFileMatchesBaseline(string model)
     {
         var (run, _) = GeneratorHarness.Run(TestModels.Source(model));
@@ -31,6 +34,9 @@ public sealed class BaselineTests
     [InlineData(nameof(TestModels.InvalidModelStubs))]
     [InlineData(nameof(TestModels.QuantizedAndPruned))]
     [InlineData(nameof(TestModels.HalfActivations))]
+    [InlineData(nameof(GraphTestModels.FashionCnn))]
+    [InlineData(nameof(GraphTestModels.ResMlp))]
+    [InlineData(nameof(GraphTestModels.Int8Cnn))]
     public void GeneratedCodeCompilesWithoutDiagnostics(string model)
     {
         var (run, output) = GeneratorHarness.Run(TestModels.Source(model));

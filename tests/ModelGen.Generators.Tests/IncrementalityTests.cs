@@ -39,6 +39,21 @@ public sealed class IncrementalityTests
         AssertAllCached(driver.GetRunResult());
     }
 
+    [Theory]
+    [InlineData(nameof(GraphTestModels.FashionCnn))]
+    [InlineData(nameof(GraphTestModels.Int8Cnn))]
+    public void EditingAnotherFileKeepsAGraphModelCached(string model)
+    {
+        var helpers = Tree(Unrelated);
+        var compilation = GeneratorHarness.Compile(TestModels.Source(model)).AddSyntaxTrees(helpers);
+        var driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation, TestContext.Current.CancellationToken);
+
+        var edited = compilation.ReplaceSyntaxTree(helpers, Tree(Unrelated.Replace("2 * x", "x + x")));
+        driver = driver.RunGenerators(edited, TestContext.Current.CancellationToken);
+
+        AssertAllCached(driver.GetRunResult());
+    }
+
     [Fact]
     public void EditingTheModelRegeneratesIt()
     {

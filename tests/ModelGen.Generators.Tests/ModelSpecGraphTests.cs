@@ -17,6 +17,7 @@ public sealed class ModelSpecGraphTests
     [Theory]
     [InlineData(nameof(TestModels.MixedPrecisionSoftmax))]
     [InlineData(nameof(TestModels.NestedWithBudget))]
+    [InlineData(nameof(GraphTestModels.Int8Cnn))]
     public void PipelineValuesReachNoCompilerObjects(string model)
     {
         var compilation = GeneratorHarness.Compile(TestModels.Source(model));

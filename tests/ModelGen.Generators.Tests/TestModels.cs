@@ -176,6 +176,6 @@ internal static class TestModels
         nameof(SingleLayerGlobal) => SingleLayerGlobal,
         nameof(FashionMlp) => FashionMlp,
         nameof(InvalidModelStubs) => InvalidModelStubs,
-        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown test model."),
+        _ => GraphTestModels.Source(name) ?? throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown test model."),
     };
 }

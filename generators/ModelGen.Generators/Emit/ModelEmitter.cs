@@ -31,6 +31,11 @@ internal static class ModelEmitter
     /// <summary>The source of the generated file.</summary>
     public static string Emit(ModelSpec spec, ModelPlan plan)
     {
+        if (plan.Graph is { } graph)
+        {
+            return GraphEmitter.Emit(spec, plan, graph);
+        }
+
         var writer = new IndentedWriter();
         var type = CSharpCode.Identifier(spec.Type.Name);
         TypeScaffold.Open(writer, spec, $"partial class {type} : global::ModelGen.IModel<{type}>");

@@ -14,7 +14,7 @@ internal static class StubEmitter
     public static bool CanEmit(ModelSpec spec) =>
         TypeScaffold.CanExtend(spec.Type)
         && spec.ContainingTypes.All(TypeScaffold.CanExtend)
-        && spec.Layers.Any(NeedsStub);
+        && (spec.Layers.Any(NeedsStub) || spec.GraphLayers.Any(NeedsStub));
 
     /// <summary>The source of the stub file.</summary>
     public static string Emit(ModelSpec spec)
@@ -23,9 +23,8 @@ internal static class StubEmitter
         TypeScaffold.Open(writer, spec, $"partial {spec.Type.Keyword} {CSharpCode.Identifier(spec.Type.Name)}");
         var message = CSharpCode.String($"{spec.Type.Name} has ModelGen errors (see the MG diagnostics); its members are generated once they are fixed.");
         writer.Line($"// The model has ModelGen errors, so only these placeholders are generated: they keep the build going far enough to report them.");
-        foreach (var layer in spec.Layers.Where(NeedsStub))
+        foreach (var property in spec.Layers.Select(static l => l.Property).Concat(spec.GraphLayers.Select(static l => l.Property)).Where(NeedsStub))
         {
-            var property = layer.Property;
             writer.Open($"{property.Modifiers} {property.QualifiedTypeName} {CSharpCode.Identifier(property.Name)}");
             foreach (var accessor in property.Accessors)
             {
@@ -40,6 +39,10 @@ internal static class StubEmitter
     }
 
     // A partial definition of a type generated code can name; an indexer or unresolved type the compiler reports anyway.
-    private static bool NeedsStub(DenseSpec layer) =>
-        layer.Property is { IsPartialDefinition: true, IsIndexer: false, QualifiedTypeName: not null, Accessors.Count: > 0 };
+    private static bool NeedsStub(DenseSpec layer) => NeedsStub(layer.Property);
+
+    private static bool NeedsStub(Model.Graph.GraphLayerSpec layer) => NeedsStub(layer.Property);
+
+    private static bool NeedsStub(LayerPropertySpec property) =>
+        property is { IsPartialDefinition: true, IsIndexer: false, QualifiedTypeName: not null, Accessors.Count: > 0 };
 }

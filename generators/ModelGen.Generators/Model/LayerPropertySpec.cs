@@ -14,6 +14,7 @@ namespace ModelGen.Generators.Model;
 /// <param name="HasSetter">Whether it has a <c>set</c> or <c>init</c> accessor.</param>
 /// <param name="IsIndexer">Whether it is an indexer.</param>
 /// <param name="Accessors">The accessors as declared, without bodies (<c>get</c>, <c>private set</c>, <c>init</c>).</param>
+/// <param name="IsGraphLayer">Whether the type is exactly (non-nullable, non-ref) <c>ModelGen.GraphLayer</c>.</param>
 internal sealed record LayerPropertySpec(
     string Name,
     string Modifiers,
@@ -24,4 +25,5 @@ internal sealed record LayerPropertySpec(
     bool IsStatic,
     bool HasSetter,
     bool IsIndexer,
-    EquatableArray<string> Accessors);
+    EquatableArray<string> Accessors,
+    bool IsGraphLayer = false);

@@ -11,4 +11,10 @@ internal static class ModelGenNames
 
     /// <summary>The type of a layer property.</summary>
     public const string DenseLayer = "ModelGen.DenseLayer";
+
+    /// <summary>The base of all layer attributes.</summary>
+    public const string LayerAttribute = "ModelGen.LayerAttribute";
+
+    /// <summary>The type of a graph model's layer property.</summary>
+    public const string GraphLayer = "ModelGen.GraphLayer";
 }

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using ModelGen.Generators.Model.Graph;
 
 namespace ModelGen.Generators.Model;
 
@@ -32,16 +33,30 @@ internal static class ModelParser
             return null;
         }
 
+        var options = ParseOptions(modelAttributes);
         var layers = new List<DenseSpec>();
         var layerSources = ImmutableArray.CreateBuilder<LayerSource>();
+        var graphLayers = new List<GraphLayerSpec>();
+        var graphSources = ImmutableArray.CreateBuilder<LayerSource>();
         foreach (var property in type.GetMembers().OfType<IPropertySymbol>())
         {
             cancellationToken.ThrowIfCancellationRequested();
             var denseAttributes = AttributesOfType(property, symbols.DenseAttribute);
-            if (denseAttributes.Count > 0)
+            var layerAttributes = LayerAttributes(property, symbols);
+
+            // A graph model reads every layer attribute as a graph layer; a Dense chain keeps its [Dense] layers and
+            // collects other layer attributes only to report them.
+            if (options.InputShape is null && denseAttributes.Count > 0)
             {
                 layers.Add(ParseLayer(property, denseAttributes, symbols, cancellationToken));
                 layerSources.Add(new LayerSource(property, denseAttributes[0]));
+            }
+
+            if (layerAttributes.Count > 0 && (options.InputShape is not null || layerAttributes.Count > denseAttributes.Count))
+            {
+                var attribute = options.InputShape is null ? layerAttributes.First(a => !IsDense(a, symbols)) : layerAttributes[0];
+                graphLayers.Add(GraphLayerParser.Parse(ParseProperty(property, symbols, cancellationToken), attribute, layerAttributes.Count, IsBound(attribute)));
+                graphSources.Add(new LayerSource(property, attribute));
             }
         }
 
@@ -49,15 +64,38 @@ internal static class ModelParser
             NamespaceOf(type),
             ParseDeclaration(type, cancellationToken),
             ContainingTypes(type, cancellationToken),
-            ParseOptions(modelAttributes),
-            layers.ToEquatableArray());
-        return new ParsedModel(spec, new ModelSourceMap(type, modelAttributes[0], layerSources.ToImmutable()));
+            options,
+            layers.ToEquatableArray(),
+            graphLayers.ToEquatableArray());
+        return new ParsedModel(spec, new ModelSourceMap(type, modelAttributes[0], layerSources.ToImmutable(), graphSources.ToImmutable()));
     }
 
     private static List<AttributeData> AttributesOfType(ISymbol symbol, INamedTypeSymbol attributeType) =>
         symbol.GetAttributes()
             .Where(attribute => SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, attributeType))
             .ToList();
+
+    // Every attribute derived from ModelGen.LayerAttribute, in source order.
+    private static List<AttributeData> LayerAttributes(IPropertySymbol property, ModelGenSymbols symbols) =>
+        symbols.LayerAttribute is not { } layerAttribute
+            ? []
+            : property.GetAttributes().Where(attribute => DerivesFrom(attribute.AttributeClass, layerAttribute)).ToList();
+
+    private static bool IsDense(AttributeData attribute, ModelGenSymbols symbols) =>
+        SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, symbols.DenseAttribute);
+
+    private static bool DerivesFrom(INamedTypeSymbol? type, INamedTypeSymbol baseType)
+    {
+        for (var t = type?.BaseType; t is not null; t = t.BaseType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(t, baseType))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     // Metadata names joined by dots; ToDisplayString would add '@' to keyword names, which the emitter escapes itself.
     private static string NamespaceOf(INamedTypeSymbol type)
@@ -118,9 +156,11 @@ internal static class ModelParser
         string? memoryBudget = null;
         var softmax = false;
         var activationPrecision = LayerPrecision.Float32;
+        EquatableArray<int>? inputShape = null;
         foreach (var argument in attribute.NamedArguments)
         {
-            var value = argument.Value.Value;
+            // An array constant (InputShape) has no single Value; reading it throws.
+            var value = argument.Value.Kind == TypedConstantKind.Array ? null : argument.Value.Value;
             switch (argument.Key)
             {
                 case "MaxBatch" when value is int batch:
@@ -135,10 +175,13 @@ internal static class ModelParser
                 case "ActivationPrecision" when value is int precision:
                     activationPrecision = (LayerPrecision)precision;
                     break;
+                case "InputShape" when !argument.Value.IsNull && argument.Value.Kind == TypedConstantKind.Array:
+                    inputShape = argument.Value.Values.Select(static v => v.Value is int d ? d : 0).ToEquatableArray();
+                    break;
             }
         }
 
-        return new ModelOptionsSpec(modelAttributes.Count == 1 && IsBound(attribute), maxBatch, memoryBudget, softmax, activationPrecision);
+        return new ModelOptionsSpec(modelAttributes.Count == 1 && IsBound(attribute), maxBatch, memoryBudget, softmax, activationPrecision, inputShape);
     }
 
     private static DenseSpec ParseLayer(
@@ -210,10 +253,14 @@ internal static class ModelParser
             scheme);
     }
 
-    private static LayerPropertySpec ParseProperty(IPropertySymbol property, ModelGenSymbols symbols, CancellationToken cancellationToken)
+    internal static LayerPropertySpec ParseProperty(IPropertySymbol property, ModelGenSymbols symbols, CancellationToken cancellationToken)
     {
         var declaration = property.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as BasePropertyDeclarationSyntax;
         var isDenseLayer = SymbolEqualityComparer.Default.Equals(property.Type, symbols.DenseLayer)
+            && property.NullableAnnotation != NullableAnnotation.Annotated
+            && property.RefKind == RefKind.None;
+        var isGraphLayer = symbols.GraphLayer is not null
+            && SymbolEqualityComparer.Default.Equals(property.Type, symbols.GraphLayer)
             && property.NullableAnnotation != NullableAnnotation.Annotated
             && property.RefKind == RefKind.None;
         var writable = property.Type.TypeKind != TypeKind.Error && property.RefKind == RefKind.None;
@@ -227,7 +274,8 @@ internal static class ModelParser
             property.IsStatic,
             property.SetMethod is not null,
             property.IsIndexer,
-            Accessors(declaration));
+            Accessors(declaration),
+            isGraphLayer);
     }
 
     private static EquatableArray<string> Accessors(BasePropertyDeclarationSyntax? declaration) =>
@@ -238,7 +286,7 @@ internal static class ModelParser
             .ToEquatableArray();
 
     // The compiler reports unbindable attributes (wrong argument types, missing arguments) itself.
-    private static bool IsBound(AttributeData attribute) =>
+    internal static bool IsBound(AttributeData attribute) =>
         attribute.AttributeConstructor is not null
         && attribute.ConstructorArguments.All(static argument => argument.Kind != TypedConstantKind.Error)
         && attribute.NamedArguments.All(static argument => argument.Value.Kind != TypedConstantKind.Error);

@@ -1,3 +1,5 @@
+using ModelGen.Generators.Model.Graph;
+
 namespace ModelGen.Generators.Model;
 
 /// <summary>
@@ -10,13 +12,18 @@ namespace ModelGen.Generators.Model;
 /// <param name="Float32WeightBytes">The same sum if every layer were fp32.</param>
 /// <param name="Activations">The activation block layout.</param>
 /// <param name="MemoryBudgetBytes">The parsed <c>MemoryBudget</c>, or null when none is set.</param>
+/// <param name="Graph">
+/// A graph model's plan; then <paramref name="Layers"/> is empty and <paramref name="Activations"/> holds only the block
+/// size and the planned bytes per sample.
+/// </param>
 internal sealed record ModelPlan(
     EquatableArray<LayerPlan> Layers,
     long WeightBlockBytes,
     long WeightBytes,
     long Float32WeightBytes,
     ActivationPlan Activations,
-    long? MemoryBudgetBytes)
+    long? MemoryBudgetBytes,
+    GraphModelPlan? Graph = null)
 {
     /// <summary>Native bytes one instance allocates.</summary>
     public long TotalBytes => WeightBlockBytes + Activations.BlockBytes;

@@ -1,4 +1,5 @@
 using System;
+using ModelGen.Generators.Model.Graph;
 
 namespace ModelGen.Generators.Model;
 
@@ -12,6 +13,11 @@ internal static class ModelPlanner
     /// <summary>Plans <paramref name="spec"/>; every layer must have a defined precision.</summary>
     public static ModelPlan Plan(ModelSpec spec)
     {
+        if (spec.IsGraph)
+        {
+            return GraphPlanner.ToModelPlan(spec, spec.Options.MemoryBudget is { } budgetText && MemoryBudget.TryParse(budgetText, out var budgetBytes) ? budgetBytes : null);
+        }
+
         var layers = PlanWeights(spec.Layers, out var weightEnd);
         long weightBytes = 0, float32WeightBytes = 0;
         foreach (var layer in layers)

@@ -11,4 +11,6 @@ internal enum ModelRule
     InvalidModelDeclaration,
     /// <summary>MG0013: layer options that cannot work together (e.g. a codebook with 2:4 pruning).</summary>
     IncompatibleLayerOptions,
+    /// <summary>MG0014: a graph layer's input shape does not fit it, or a graph edge is wrong.</summary>
+    GraphShapeMismatch,
 }

@@ -15,13 +15,19 @@ internal sealed class ModelSourceMap
     private readonly INamedTypeSymbol _type;
     private readonly AttributeData _modelAttribute;
     private readonly ImmutableArray<LayerSource> _layers;
+    private readonly ImmutableArray<LayerSource> _graphLayers;
 
-    /// <summary>Creates the map of <paramref name="type"/>, its first <c>[Model]</c> and each layer's first <c>[Dense]</c>.</summary>
-    public ModelSourceMap(INamedTypeSymbol type, AttributeData modelAttribute, ImmutableArray<LayerSource> layers)
+    /// <summary>
+    /// Creates the map of <paramref name="type"/>, its first <c>[Model]</c>, each layer's first <c>[Dense]</c> and each
+    /// graph layer's layer attribute.
+    /// </summary>
+    public ModelSourceMap(INamedTypeSymbol type, AttributeData modelAttribute, ImmutableArray<LayerSource> layers,
+        ImmutableArray<LayerSource> graphLayers = default)
     {
         _type = type;
         _modelAttribute = modelAttribute;
         _layers = layers;
+        _graphLayers = graphLayers.IsDefault ? ImmutableArray<LayerSource>.Empty : graphLayers;
     }
 
     /// <summary>
@@ -38,8 +44,14 @@ internal sealed class ModelSourceMap
                 ProblemTargetKind.MaxBatch => NamedArgument(_modelAttribute, "MaxBatch", cancellationToken),
                 ProblemTargetKind.MemoryBudget => NamedArgument(_modelAttribute, "MemoryBudget", cancellationToken),
                 ProblemTargetKind.ActivationPrecision => NamedArgument(_modelAttribute, "ActivationPrecision", cancellationToken),
+                ProblemTargetKind.InputShape => NamedArgument(_modelAttribute, "InputShape", cancellationToken),
                 _ => ModelIdentifier(cancellationToken),
             };
+        }
+
+        if (target.InGraph)
+        {
+            return LocateGraphLayer(_graphLayers[target.LayerIndex], target.Kind, cancellationToken);
         }
 
         var layer = _layers[target.LayerIndex];
@@ -55,6 +67,31 @@ internal sealed class ModelSourceMap
                 => NamedArgument(layer.Attribute, target.Kind.ToString(), cancellationToken),
             _ => layer.Property.Locations.FirstOrDefault() ?? Location.None,
         };
+    }
+
+    private Location LocateGraphLayer(LayerSource layer, ProblemTargetKind kind, CancellationToken cancellationToken) => kind switch
+    {
+        ProblemTargetKind.LayerIdentifier => layer.Property.Locations.FirstOrDefault() ?? Location.None,
+        ProblemTargetKind.InFeatures or ProblemTargetKind.Residual => ConstructorArgument(layer.Attribute, 0, cancellationToken),
+        ProblemTargetKind.OutFeatures => ConstructorArgument(layer.Attribute, 1, cancellationToken),
+        ProblemTargetKind.KernelSize => ConstructorArgument(layer.Attribute, ParameterIndex(layer.Attribute, "kernelSize"), cancellationToken),
+        ProblemTargetKind.LayerAttribute or ProblemTargetKind.ModelAttribute or ProblemTargetKind.ModelIdentifier
+            => AttributeLocation(layer.Attribute, cancellationToken),
+        _ => NamedArgument(layer.Attribute, kind.ToString(), cancellationToken),
+    };
+
+    private static int ParameterIndex(AttributeData attribute, string name)
+    {
+        var parameters = attribute.AttributeConstructor?.Parameters ?? ImmutableArray<IParameterSymbol>.Empty;
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            if (parameters[i].Name == name)
+            {
+                return i;
+            }
+        }
+
+        return parameters.Length;
     }
 
     // The identifier of the declaration that carries [Model] (a partial class has several).

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Globalization;
+using ModelGen.Generators.Model.Graph;
 
 namespace ModelGen.Generators.Model;
 
@@ -18,6 +19,13 @@ internal static class ModelValidator
         var problems = new Problems();
         CheckDeclaration(spec, problems);
         var optionsInRange = CheckOptions(spec.Options, problems);
+        if (spec.IsGraph)
+        {
+            GraphValidator.Check(spec, optionsInRange, problems);
+            return problems.ToImmutable();
+        }
+
+        CheckGraphAttributesOnDenseChain(spec, problems);
         var layersInRange = true;
         for (var i = 0; i < spec.Layers.Count; i++)
         {
@@ -78,9 +86,24 @@ internal static class ModelValidator
             }
         }
 
-        if (spec.Layers.Count == 0)
+        if (spec.IsGraph && spec.GraphLayers.Count == 0)
+        {
+            problems.Declaration(target, $"Graph model class '{type.Name}' declares no layers: add 'public partial GraphLayer Name {{ get; }}' properties with layer attributes such as [Conv2d(1, 16, 3)]");
+        }
+        else if (!spec.IsGraph && spec.Layers.Count == 0)
         {
             problems.Declaration(target, $"Model class '{type.Name}' declares no layers: add 'public partial DenseLayer Name {{ get; }}' properties with [Dense(in, out)]");
+        }
+    }
+
+    // Layer attributes other than [Dense] need a graph model; in a Dense chain they would be silently ignored.
+    private static void CheckGraphAttributesOnDenseChain(ModelSpec spec, Problems problems)
+    {
+        for (var i = 0; i < spec.GraphLayers.Count; i++)
+        {
+            var layer = spec.GraphLayers[i];
+            problems.Declaration(ProblemTarget.GraphLayer(ProblemTargetKind.LayerAttribute, i),
+                $"[{layer.AttributeName}] on '{layer.Property.Name}' needs a graph model: set [Model(InputShape = new[] {{ ... }})] on '{spec.Type.Name}' and declare its layers as GraphLayer properties");
         }
     }
 
@@ -335,6 +358,9 @@ internal static class ModelValidator
 
         public void Declaration(ProblemTarget target, string message) =>
             _items.Add(new ModelProblem(ModelRule.InvalidModelDeclaration, target, new EquatableArray<string>([message])));
+
+        public void GraphShape(ProblemTarget target, string message) =>
+            _items.Add(new ModelProblem(ModelRule.GraphShapeMismatch, target, new EquatableArray<string>([message])));
 
         public void Incompatible(ProblemTarget target, string message) =>
             _items.Add(new ModelProblem(ModelRule.IncompatibleLayerOptions, target, new EquatableArray<string>([message])));

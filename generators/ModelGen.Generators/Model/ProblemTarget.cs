@@ -41,13 +41,35 @@ internal enum ProblemTargetKind
     InputQuantization,
     /// <summary>A layer's <c>SparseStorage = ...</c> argument.</summary>
     SparseStorage,
+    /// <summary>The <c>InputShape = ...</c> argument of a graph model.</summary>
+    InputShape,
+    /// <summary>A graph layer's <c>Input = ...</c> argument.</summary>
+    Input,
+    /// <summary>An Add layer's residual (its constructor argument).</summary>
+    Residual,
+    /// <summary>A convolution's or pool's kernel size argument.</summary>
+    KernelSize,
+    /// <summary>A graph layer's <c>Stride = ...</c> argument.</summary>
+    Stride,
+    /// <summary>A graph layer's <c>Padding = ...</c> argument.</summary>
+    Padding,
+    /// <summary>A convolution's <c>Dilation = ...</c> argument.</summary>
+    Dilation,
+    /// <summary>A convolution's <c>Groups = ...</c> argument.</summary>
+    Groups,
+    /// <summary>A normalization layer's <c>Epsilon = ...</c> argument.</summary>
+    Epsilon,
 }
 
 /// <summary>Where a problem points: a kind of target and, for layer targets, the layer's index.</summary>
 /// <param name="Kind">What the problem points at.</param>
-/// <param name="LayerIndex">Index into <see cref="ModelSpec.Layers"/>; -1 for model targets.</param>
-internal readonly record struct ProblemTarget(ProblemTargetKind Kind, int LayerIndex)
+/// <param name="LayerIndex">Index into <see cref="ModelSpec.Layers"/> (<see cref="ModelSpec.GraphLayers"/> when <paramref name="InGraph"/>); -1 for model targets.</param>
+/// <param name="InGraph">Whether the index is into the graph layers.</param>
+internal readonly record struct ProblemTarget(ProblemTargetKind Kind, int LayerIndex, bool InGraph = false)
 {
+    /// <summary>A target on graph layer <paramref name="index"/>.</summary>
+    public static ProblemTarget GraphLayer(ProblemTargetKind kind, int index) => new(kind, index, true);
+
     /// <summary>A target on the class or its <c>[Model]</c> attribute.</summary>
     public static ProblemTarget Model(ProblemTargetKind kind) => new(kind, -1);
 

@@ -10,4 +10,11 @@ public static class GraphModelIO
     /// </summary>
     public static NativeBlock Load(Stream stream, string modelName, IReadOnlyList<GraphLayer> layers, long weightBlockBytes, LoadOptions? options) =>
         throw new NotImplementedException();
+
+    /// <summary>
+    /// Writes the packed weights of every weighted layer of <paramref name="layers"/> from <paramref name="weights"/> as
+    /// safetensors (BatchNorm folded, quantized values and scales as stored).
+    /// </summary>
+    public static void Save(Stream stream, string modelName, IReadOnlyList<GraphLayer> layers, NativeBlock weights) =>
+        throw new NotImplementedException();
 }
