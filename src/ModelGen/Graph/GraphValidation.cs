@@ -150,8 +150,8 @@ internal static class GraphValidation
             check.That(InBatchRegion(layer.RowScratchOffset, layer.RowScratchBytes, plan),
                 $"its row scratch (offset {layer.RowScratchOffset}, {layer.RowScratchBytes} bytes per sample) is not a 64-aligned place "
                 + $"inside the {plan.PeakBytesPerSample} bytes per sample of the batch region.");
-            foreach (long offset in new[] { layer.InputOffset, layer.OutputOffset })
-                check.That(offset < 0 || !Overlap(offset, Math.Max(layer.InputSize, layer.OutputSize) * 4L, layer.RowScratchOffset, layer.RowScratchBytes),
+            foreach ((long offset, long bytes) in new[] { (layer.InputOffset, layer.InputSize * 4L), (layer.OutputOffset, layer.OutputSize * 4L) })
+                check.That(offset < 0 || !Overlap(offset, bytes, layer.RowScratchOffset, layer.RowScratchBytes),
                     $"its row scratch (offset {layer.RowScratchOffset}) overlaps its input or output (offset {offset}).");
         }
     }
