@@ -108,13 +108,14 @@ internal static class GraphValidation
         check.That(layer.OutputOffset == GraphLayer.ModelOutput || InBatchRegion(layer.OutputOffset, outputBytes, plan),
             $"its output (offset {layer.OutputOffset}, {outputBytes} bytes per sample) is not a 64-aligned place inside the "
             + $"{plan.PeakBytesPerSample} bytes per sample of the batch region, nor the model output.");
-        bool inPlaceKind = layer.Kind is LayerKind.Add or LayerKind.Activation or LayerKind.BatchNorm2d;
+        // LayerNorm's kernel is alias-safe too (each row is read in full before it is written).
+        bool inPlaceKind = layer.Kind is LayerKind.Add or LayerKind.Activation or LayerKind.BatchNorm2d or LayerKind.LayerNorm;
         foreach ((long offset, string what) in new[] { (layer.InputOffset, "input"), (layer.Kind == LayerKind.Add ? layer.Input2Offset : GraphLayer.None, "second input") })
         {
             if (offset < 0 || layer.OutputOffset < 0 || !Overlap(offset, inputBytes, layer.OutputOffset, outputBytes)) continue;
             check.That(inPlaceKind && offset == layer.OutputOffset,
-                $"its output (offset {layer.OutputOffset}) overlaps its {what} (offset {offset}); only Add, Activation and "
-                + "BatchNorm2d may run in place, and then exactly over the input.");
+                $"its output (offset {layer.OutputOffset}) overlaps its {what} (offset {offset}); only Add, Activation, "
+                + "BatchNorm2d and LayerNorm may run in place, and then exactly over the input.");
         }
     }
 

@@ -9,18 +9,24 @@ namespace ModelGen.Tests.Graph;
 internal static class GraphHarness
 {
     /// <summary>A safetensors source file with every tensor <paramref name="plan"/> reads, random, in F32.</summary>
-    public static byte[] RandomSource(BuiltPlan plan, int seed)
+    public static byte[] RandomSource(BuiltPlan plan, int seed) => Write(RandomTensors(plan, seed));
+
+    /// <summary>One tensor of a source file: name, shape, values, dtype (float values are cast to it).</summary>
+    internal sealed record SourceTensor(string Name, long[] Shape, float[] Values, SafeTensorsDType DType = SafeTensorsDType.F32);
+
+    /// <summary>Every tensor <paramref name="plan"/> reads under PyTorch's names, random (BatchNorm's with num_batches_tracked).</summary>
+    public static List<SourceTensor> RandomTensors(BuiltPlan plan, int seed)
     {
         var random = new Random(seed);
-        var writer = new SafeTensorsWriter();
+        var tensors = new List<SourceTensor>();
         float[] Uniform(int n, float low, float high) => [.. Enumerable.Range(0, n).Select(_ => (float)(low + random.NextDouble() * (high - low)))];
         void BatchNorm(string prefix, int channels)
         {
-            writer.AddTensor(prefix + ".weight", SafeTensorsDType.F32, Uniform(channels, 0.5f, 1.5f), channels);
-            writer.AddTensor(prefix + ".bias", SafeTensorsDType.F32, Uniform(channels, -0.5f, 0.5f), channels);
-            writer.AddTensor(prefix + ".running_mean", SafeTensorsDType.F32, Uniform(channels, -0.3f, 0.3f), channels);
-            writer.AddTensor(prefix + ".running_var", SafeTensorsDType.F32, Uniform(channels, 0.5f, 2f), channels);
-            writer.AddTensor(prefix + ".num_batches_tracked", SafeTensorsDType.I64, new long[] { 7 });
+            tensors.Add(new(prefix + ".weight", [channels], Uniform(channels, 0.5f, 1.5f)));
+            tensors.Add(new(prefix + ".bias", [channels], Uniform(channels, -0.5f, 0.5f)));
+            tensors.Add(new(prefix + ".running_mean", [channels], Uniform(channels, -0.3f, 0.3f)));
+            tensors.Add(new(prefix + ".running_var", [channels], Uniform(channels, 0.5f, 2f)));
+            tensors.Add(new(prefix + ".num_batches_tracked", [], [7], SafeTensorsDType.I64));
         }
         foreach (GraphLayer layer in plan.Layers)
         {
@@ -28,15 +34,14 @@ internal static class GraphHarness
             {
                 case LayerKind.Dense:
                     int k = layer.InputShape[^1], n = layer.OutputShape[^1];
-                    writer.AddTensor(layer.Name + ".weight", SafeTensorsDType.F32, Uniform(n * k, -1, 1).Select(v => v / MathF.Sqrt(k)).ToArray(), n, k);
-                    if (layer.HasBias) writer.AddTensor(layer.Name + ".bias", SafeTensorsDType.F32, Uniform(n, -0.2f, 0.2f), n);
+                    tensors.Add(new(layer.Name + ".weight", [n, k], [.. Uniform(n * k, -1, 1).Select(v => v / MathF.Sqrt(k))]));
+                    if (layer.HasBias) tensors.Add(new(layer.Name + ".bias", [n], Uniform(n, -0.2f, 0.2f)));
                     break;
                 case LayerKind.Conv2d:
                     var s = layer.Window;
-                    writer.AddTensor(layer.Name + ".weight", SafeTensorsDType.F32,
-                        Uniform(s.WeightCount, -1, 1).Select(v => v / MathF.Sqrt(s.WeightsPerOutChannel)).ToArray(),
-                        s.OutChannels, s.InChannelsPerGroup, s.KernelHeight, s.KernelWidth);
-                    if (layer.HasBias) writer.AddTensor(layer.Name + ".bias", SafeTensorsDType.F32, Uniform(s.OutChannels, -0.2f, 0.2f), s.OutChannels);
+                    tensors.Add(new(layer.Name + ".weight", [s.OutChannels, s.InChannelsPerGroup, s.KernelHeight, s.KernelWidth],
+                        [.. Uniform(s.WeightCount, -1, 1).Select(v => v / MathF.Sqrt(s.WeightsPerOutChannel))]));
+                    if (layer.HasBias) tensors.Add(new(layer.Name + ".bias", [s.OutChannels], Uniform(s.OutChannels, -0.2f, 0.2f)));
                     if (layer.FoldedBatchNorm is { } bn) BatchNorm(bn, s.OutChannels);
                     break;
                 case LayerKind.BatchNorm2d when layer.Executes:
@@ -44,9 +49,27 @@ internal static class GraphHarness
                     break;
                 case LayerKind.LayerNorm:
                     int f = layer.InputShape[^1];
-                    writer.AddTensor(layer.Name + ".weight", SafeTensorsDType.F32, Uniform(f, 0.5f, 1.5f), f);
-                    writer.AddTensor(layer.Name + ".bias", SafeTensorsDType.F32, Uniform(f, -0.5f, 0.5f), f);
+                    tensors.Add(new(layer.Name + ".weight", [f], Uniform(f, 0.5f, 1.5f)));
+                    tensors.Add(new(layer.Name + ".bias", [f], Uniform(f, -0.5f, 0.5f)));
                     break;
+            }
+        }
+        return tensors;
+    }
+
+    /// <summary>The tensors as a safetensors file, each cast to its dtype (F32, F16, BF16, I64, I32).</summary>
+    public static byte[] Write(IEnumerable<SourceTensor> tensors)
+    {
+        var writer = new SafeTensorsWriter();
+        foreach (SourceTensor t in tensors)
+        {
+            switch (t.DType)
+            {
+                case SafeTensorsDType.F32: writer.AddTensor(t.Name, t.DType, t.Values, t.Shape); break;
+                case SafeTensorsDType.F16: writer.AddTensor(t.Name, t.DType, t.Values.Select(HalfConversion.FromSingle).ToArray(), t.Shape); break;
+                case SafeTensorsDType.BF16: writer.AddTensor(t.Name, t.DType, t.Values.Select(BFloat16Conversion.FromSingle).ToArray(), t.Shape); break;
+                case SafeTensorsDType.I64: writer.AddTensor(t.Name, t.DType, t.Values.Select(v => (long)v).ToArray(), t.Shape); break;
+                default: writer.AddTensor(t.Name, t.DType, t.Values.Select(v => (int)v).ToArray(), t.Shape); break;
             }
         }
         var stream = new MemoryStream();
