@@ -17,8 +17,8 @@ internal static class ConvInt8
     /// <summary>Side of the square tiles the transposes move, so both sides stay in cache.</summary>
     private const int Tile = 16;
 
-    /// <summary>Scratch bytes (<see cref="GraphScratch.ConvBytes"/> for Int8 with one group).</summary>
-    public static long ScratchBytes(in Conv2dShape shape) => GraphScratch.ConvBytes((int)Precision.Int8, GraphLayout.Geometry(shape));
+    /// <summary>Scratch bytes (<see cref="GraphScratch.ConvInt8GemmBytes"/>).</summary>
+    public static long ScratchBytes(in Conv2dShape shape) => GraphScratch.ConvInt8GemmBytes(GraphLayout.Geometry(shape));
 
     /// <summary>
     /// <c>y [batch, out, oh, ow] = act(conv(x, dequantized w) + bias)</c> with <paramref name="scratch"/> laid out as
@@ -36,7 +36,7 @@ internal static class ConvInt8
         CheckLength(x.Length, (long)batch * shape.InputSize, nameof(x), "batch * in * h * w");
         CheckLength(w.Length, shape.WeightCount, nameof(w), "out * in * kh * kw");
         CheckLength(y.Length, (long)batch * shape.OutputSize, nameof(y), "batch * out * oh * ow");
-        CheckLength(scratch.Length, ScratchBytes(shape), nameof(scratch), "GraphScratch.ConvBytes(Int8, shape)");
+        CheckLength(scratch.Length, ScratchBytes(shape), nameof(scratch), "GraphScratch.ConvInt8GemmBytes(shape)");
         if (y.Overlaps(x)) throw new ArgumentException("y must not overlap x.", nameof(y));
         if (MemoryMarshal.AsBytes(y).Overlaps(scratch) || MemoryMarshal.AsBytes(x).Overlaps(scratch))
             throw new ArgumentException("scratch must not overlap x or y.", nameof(scratch));

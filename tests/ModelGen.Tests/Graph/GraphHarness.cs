@@ -225,7 +225,7 @@ internal static class GraphHarness
     {
         var s = layer.Window;
         float[] bias = Bias(layer, block);
-        if (layer.Precision != Precision.Int8 || s.Groups > 1)
+        if (layer.Precision != Precision.Int8 || !GraphScratch.ConvRunsInt8(GraphLayout.Geometry(s)))
         {
             double[] reference = ConvReference.Conv2d(x, Weights(layer, block), bias, batch, s, layer.Activation).Y;
             for (int i = 0; i < y.Length; i++) y[i] = (float)reference[i];

@@ -24,8 +24,8 @@ public class GraphLayerKindTests
         var data = new TheoryData<Precision, int, int, int, int>();
         foreach (Precision p in new[] { Precision.Float32, Precision.Float16, Precision.BFloat16, Precision.Int8 })
         {
-            data.Add(p, 1, 3, 1, 1);   // 3x3 pad 1, one group (int8 GEMM)
-            data.Add(p, 1, 1, 1, 0);   // pointwise (int8: the transpose im2col)
+            data.Add(p, 1, 3, 1, 1);   // 3x3 pad 1, one group (int8 GEMM: 54 weights per channel)
+            data.Add(p, 1, 1, 1, 0);   // pointwise, 6 weights per channel (int8: too short for the GEMM, widened)
             data.Add(p, 1, 3, 2, 0);   // strided, no padding
             data.Add(p, 6, 3, 2, 1);   // depthwise (int8: widened weights)
             data.Add(p, 2, 3, 1, 1);   // two groups
@@ -41,6 +41,7 @@ public class GraphLayerKindTests
         {
             var b = new PlanBuilder(6, 9, 11);
             b.Conv("conv", 6, kernel, stride, padding, groups, precision, bias: groups != 2, batchNorm: "bn");
+            if (kernel == 1) b.Conv("pointwise", 5, 1, precision: precision); // 36 weights per channel: int8 runs the transpose im2col
             b.Act(Activation.Relu6);
             Check(b.Build(), batch, 10 + (int)precision);
         }
