@@ -28,6 +28,13 @@ if (args.Contains("sparse-only"))
     return;
 }
 
+if (args.Contains("graph-conv"))
+{
+    // The graph backend's int8 GEMM convolution against its fp32 one: `bench/run graph-conv [quick]`.
+    GraphConvBench.Run(quick);
+    return;
+}
+
 if (args.Contains("conv"))
 {
     // Convolution kernels only (bench/run conv): no model files or ONNX peers needed.

@@ -31,8 +31,19 @@ internal static class GraphScratch
             ? (long)g.StrideWidth * ((g.InWidth + 2L * g.PaddingWidth + g.StrideWidth - 1) / g.StrideWidth) * (g.InHeight + 2L * g.PaddingHeight)
             : (long)g.OutHeight * g.OutWidth * g.InChannelsPerGroup * g.KernelHeight * g.KernelWidth;
 
-    /// <summary>Whether an Int8 convolution runs as int8 GEMM (one group); depthwise and grouped ones widen their weights to fp32.</summary>
-    public static bool ConvRunsInt8(in ConvGeometry g) => g.Groups == 1;
+    /// <summary>
+    /// Fewest weights per output channel for which an Int8 convolution runs as int8 GEMM. Measured (bench graph-conv,
+    /// AVX2, batch 1, one shared noisy machine, fp32 time over int8 time): K 16, 24, 27 (MobileNetV2's first 1x1s and
+    /// stem) 0.07-0.10x, the int8 GEMM's rows being shorter than its panels; K 32 1.4x, 96 1.5x, 144 2.3x, 320 1.8x.
+    /// </summary>
+    public const int Int8GemmMinWeightsPerOutChannel = 32;
+
+    /// <summary>
+    /// Whether an Int8 convolution runs as int8 GEMM (one group, at least <see cref="Int8GemmMinWeightsPerOutChannel"/>
+    /// weights per output channel); depthwise, grouped and short ones widen their weights to fp32.
+    /// </summary>
+    public static bool ConvRunsInt8(in ConvGeometry g) =>
+        g.Groups == 1 && (long)g.InChannelsPerGroup * g.KernelHeight * g.KernelWidth >= Int8GemmMinWeightsPerOutChannel;
 
     /// <summary>
     /// Fixed-region bytes of a convolution with weights of <paramref name="precision"/> (0 Float32, 1 Float16,
@@ -45,9 +56,16 @@ internal static class GraphScratch
     {
         long positions = (long)g.OutHeight * g.OutWidth, k = (long)g.InChannelsPerGroup * g.KernelHeight * g.KernelWidth;
         if (precision == 3 && ConvRunsInt8(g))
-            return Align(positions * k * 4) + Align(positions * k) + Align(positions * 4) + Align(positions * g.OutChannels * 4);
+            return ConvInt8GemmBytes(g);
         long widened = precision == 0 ? 0 : Align((long)g.OutChannels * k * 4);
         return widened + Align(ConvFloat32Floats(g) * 4);
+    }
+
+    /// <summary>Bytes of the int8 GEMM layout (see <see cref="ConvBytes"/>) for a one-group convolution, whatever its size.</summary>
+    public static long ConvInt8GemmBytes(in ConvGeometry g)
+    {
+        long positions = (long)g.OutHeight * g.OutWidth, k = (long)g.InChannelsPerGroup * g.KernelHeight * g.KernelWidth;
+        return Align(positions * k * 4) + Align(positions * k) + Align(positions * 4) + Align(positions * g.OutChannels * 4);
     }
 
     /// <summary>Per-sample batch-region bytes of a dense layer: int8 quantizes its input rows (<c>in</c> sbytes, then one fp32 scale).</summary>

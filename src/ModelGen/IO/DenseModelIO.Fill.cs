@@ -85,7 +85,7 @@ public static partial class DenseModelIO
     }
 
     /// <summary>Index of the first fp16 (<paramref name="half"/>) or bf16 value that is not finite, with its value; -1 when all are.</summary>
-    private static int FirstNonFinite16(ReadOnlySpan<ushort> values, bool half, out float value)
+    internal static int FirstNonFinite16(ReadOnlySpan<ushort> values, bool half, out float value)
     {
         for (int i = 0; i < values.Length; i++)
         {
@@ -186,7 +186,7 @@ public static partial class DenseModelIO
     }
 
     /// <summary>Formats a flat element index as the tensor's multi-dimensional index, e.g. <c>[3, 17]</c>.</summary>
-    private static string Position(TensorEntry tensor, long index)
+    internal static string Position(TensorEntry tensor, long index)
     {
         var position = new long[tensor.Shape.Count];
         for (int d = position.Length - 1; d >= 0; d--)

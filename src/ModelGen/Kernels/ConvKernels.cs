@@ -34,10 +34,10 @@ public static class ConvKernels
     /// 32 outputs 56x56, AVX2, one shared noisy machine: cin 3 1x1 direct 368 us vs im2col 721 us; cin 8 1x1 699 vs
     /// 464; cin 2 3x3 676 vs 500; cin 1 3x3 438 vs 429 (one input channel per group always goes direct: depthwise).
     /// </summary>
-    internal const int DirectBelowWeightsPerOutChannel = 8;
+    internal const int DirectBelowWeightsPerOutChannel = Graph.GraphScratch.DirectBelowWeightsPerOutChannel;
 
     /// <summary>Most kernel taps the direct kernel handles (it keeps their offsets on the stack).</summary>
-    internal const int DirectMaxTaps = 64;
+    internal const int DirectMaxTaps = Graph.GraphScratch.DirectMaxTaps;
 
     /// <summary>
     /// <c>y [batch, out, oh, ow] = act(conv(x [batch, in, h, w], w) + bias)</c>. An empty <paramref name="bias"/>
@@ -76,8 +76,9 @@ public static class ConvKernels
                 $"The direct kernel handles at most {DirectMaxTaps} taps; this kernel has {shape.KernelHeight * shape.KernelWidth}.",
                 nameof(requested));
         if (requested != ConvAlgorithm.Auto) return requested;
-        bool few = shape.InChannelsPerGroup == 1 || shape.WeightsPerOutChannel < DirectBelowWeightsPerOutChannel;
-        return directFits && few ? ConvAlgorithm.Direct : ConvAlgorithm.Im2col;
+        // The graph planner sizes scratch with the same rule (GraphScratch is shared with the generator).
+        return Graph.GraphScratch.ConvIsDirect(shape.InChannelsPerGroup, shape.KernelHeight, shape.KernelWidth)
+            ? ConvAlgorithm.Direct : ConvAlgorithm.Im2col;
     }
 
     /// <summary>Conv2d on <paramref name="path"/> with <paramref name="algorithm"/> forced (Auto chooses).</summary>
@@ -138,7 +139,7 @@ public static class ConvKernels
     /// Position-major, so the writes are sequential (k-major writes strided by k were 3x slower on a 1x1 24 -> 144
     /// 56x56 layer); the reads run along input rows, one stream per (ci, ky).
     /// </summary>
-    private static void Im2col(ReadOnlySpan<float> x, Span<float> columns, in Conv2dShape s)
+    internal static void Im2col(ReadOnlySpan<float> x, Span<float> columns, in Conv2dShape s)
     {
         int oh = s.OutHeight, ow = s.OutWidth, h = s.InHeight, wIn = s.InWidth;
         int kh = s.KernelHeight, kw = s.KernelWidth, cinG = s.InChannelsPerGroup;
