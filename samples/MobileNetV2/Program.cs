@@ -2,6 +2,7 @@ using System.Globalization;
 using MobileNetV2;
 using ModelGen;
 using ModelGen.IO;
+using ModelGen.Quantization;
 
 // Loads torchvision's MobileNetV2 from its PyTorch state_dict (safetensors) at fp32 and int8, checks the fp32 logits
 // against PyTorch's on the 8 reference images, reports int8's agreement with fp32, the memory plan and batch-1 latency.
@@ -35,6 +36,13 @@ Console.WriteLine($"  fp32 vs PyTorch: max |diff| {Logits.MaxAbsDiff(fp32Logits,
     + $"top-1 agreement {Logits.Top1Agreement(fp32Logits, expected, images)}/{images}");
 Console.WriteLine($"  int8 vs fp32:    max |diff| {Logits.MaxAbsDiff(int8Logits, fp32Logits):E2}, relative {Logits.RelativeError(int8Logits, fp32Logits):E2}, "
     + $"top-1 agreement {Logits.Top1Agreement(int8Logits, fp32Logits, images)}/{images}");
+
+// Where int8 loses accuracy: each layer's output against the fp32 model's (labels: PyTorch's top-1).
+var labels = Enumerable.Range(0, images).Select(i => ModelEvaluation.ArgMax(expected.AsSpan(i * 1000, 1000))).ToArray();
+var report = ModelEvaluation.Evaluate(int8, fp32, input, labels);
+Console.WriteLine("  int8 layers with the lowest SNR against fp32: "
+    + string.Join(", ", report.Layers.OrderBy(static l => l.SnrDb).Take(6).Select(static l => $"{l.Name} {l.SnrDb:F1} dB")));
+Console.WriteLine($"  int8 first and last layers: {report.Layers[0].Name} {report.Layers[0].SnrDb:F1} dB, {report.Layers[^1].Name} {report.Layers[^1].SnrDb:F1} dB");
 Console.WriteLine();
 foreach (var memory in new[] { MobileNetV2Float32.Memory, MobileNetV2Int8.Memory })
 {

@@ -33,6 +33,11 @@ internal static class GraphEmitter
         for (var i = 0; i < spec.GraphLayers.Count; i++)
         {
             var property = spec.GraphLayers[i].Property;
+            if (property.IsBlockMember)
+            {
+                continue;
+            }
+
             writer.Line($"{property.Modifiers} {GraphLayer} {CSharpCode.Identifier(property.Name)} => {GeneratedNames.LayersField}[{i}];");
         }
 
@@ -46,6 +51,9 @@ internal static class GraphEmitter
             int global::ModelGen.IModel.OutputFeatures => OutputFeatures;
             int global::ModelGen.IModel.MaxBatch => MaxBatch;
             global::ModelGen.ModelMemoryReport global::ModelGen.IModel.Memory => Memory;
+            global::System.Collections.Generic.IReadOnlyList<string> global::ModelGen.IModel.ObservedLayerNames => s_layerNames;
+
+            private static readonly string[] s_layerNames = global::System.Array.ConvertAll(s_layers, static layer => layer.Name);
             global::ModelGen.IModel global::ModelGen.IModel.CreateWorker() => CreateWorker();
             """);
         TypeScaffold.Close(writer, spec);

@@ -15,6 +15,7 @@ namespace ModelGen.Generators.Model;
 /// <param name="IsIndexer">Whether it is an indexer.</param>
 /// <param name="Accessors">The accessors as declared, without bodies (<c>get</c>, <c>private set</c>, <c>init</c>).</param>
 /// <param name="IsGraphLayer">Whether the type is exactly (non-nullable, non-ref) <c>ModelGen.GraphLayer</c>.</param>
+/// <param name="IsBlockMember">Whether it is a property of a <c>[ModelBlock]</c> interface inserted by <c>[Block]</c>: not implemented by the generator.</param>
 internal sealed record LayerPropertySpec(
     string Name,
     string Modifiers,
@@ -26,4 +27,5 @@ internal sealed record LayerPropertySpec(
     bool HasSetter,
     bool IsIndexer,
     EquatableArray<string> Accessors,
-    bool IsGraphLayer = false);
+    bool IsGraphLayer = false,
+    bool IsBlockMember = false);

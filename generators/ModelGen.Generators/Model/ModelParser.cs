@@ -55,7 +55,15 @@ internal static class ModelParser
             if (layerAttributes.Count > 0 && (options.InputShape is not null || layerAttributes.Count > denseAttributes.Count))
             {
                 var attribute = options.InputShape is null ? layerAttributes.First(a => !IsDense(a, symbols)) : layerAttributes[0];
-                graphLayers.Add(GraphLayerParser.Parse(ParseProperty(property, symbols, cancellationToken), attribute, layerAttributes.Count, IsBound(attribute)));
+                var propertySpec = ParseProperty(property, symbols, cancellationToken);
+                if (options.InputShape is not null && BlockExpansion.IsBlock(attribute))
+                {
+                    var previous = graphLayers.Count == 0 ? GraphLayerSpec.ModelInputName : graphLayers[graphLayers.Count - 1].Property.Name;
+                    BlockExpansion.Expand(property, propertySpec, attribute, layerAttributes.Count, previous, options.WeightPrecision, graphLayers, graphSources, symbols, cancellationToken);
+                    continue;
+                }
+
+                graphLayers.Add(GraphLayerParser.Parse(propertySpec, attribute, layerAttributes.Count, IsBound(attribute), options.WeightPrecision));
                 graphSources.Add(new LayerSource(property, attribute));
             }
         }
@@ -76,7 +84,7 @@ internal static class ModelParser
             .ToList();
 
     // Every attribute derived from ModelGen.LayerAttribute, in source order.
-    private static List<AttributeData> LayerAttributes(IPropertySymbol property, ModelGenSymbols symbols) =>
+    internal static List<AttributeData> LayerAttributes(IPropertySymbol property, ModelGenSymbols symbols) =>
         symbols.LayerAttribute is not { } layerAttribute
             ? []
             : property.GetAttributes().Where(attribute => DerivesFrom(attribute.AttributeClass, layerAttribute)).ToList();
@@ -156,6 +164,7 @@ internal static class ModelParser
         string? memoryBudget = null;
         var softmax = false;
         var activationPrecision = LayerPrecision.Float32;
+        var weightPrecision = LayerPrecision.Float32;
         EquatableArray<int>? inputShape = null;
         foreach (var argument in attribute.NamedArguments)
         {
@@ -175,13 +184,16 @@ internal static class ModelParser
                 case "ActivationPrecision" when value is int precision:
                     activationPrecision = (LayerPrecision)precision;
                     break;
+                case "WeightPrecision" when value is int precision:
+                    weightPrecision = (LayerPrecision)precision;
+                    break;
                 case "InputShape" when !argument.Value.IsNull && argument.Value.Kind == TypedConstantKind.Array:
                     inputShape = argument.Value.Values.Select(static v => v.Value is int d ? d : 0).ToEquatableArray();
                     break;
             }
         }
 
-        return new ModelOptionsSpec(modelAttributes.Count == 1 && IsBound(attribute), maxBatch, memoryBudget, softmax, activationPrecision, inputShape);
+        return new ModelOptionsSpec(modelAttributes.Count == 1 && IsBound(attribute), maxBatch, memoryBudget, softmax, activationPrecision, inputShape, weightPrecision);
     }
 
     private static DenseSpec ParseLayer(

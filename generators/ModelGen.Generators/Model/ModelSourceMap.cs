@@ -45,6 +45,7 @@ internal sealed class ModelSourceMap
                 ProblemTargetKind.MemoryBudget => NamedArgument(_modelAttribute, "MemoryBudget", cancellationToken),
                 ProblemTargetKind.ActivationPrecision => NamedArgument(_modelAttribute, "ActivationPrecision", cancellationToken),
                 ProblemTargetKind.InputShape => NamedArgument(_modelAttribute, "InputShape", cancellationToken),
+                ProblemTargetKind.WeightPrecision => NamedArgument(_modelAttribute, "WeightPrecision", cancellationToken),
                 _ => ModelIdentifier(cancellationToken),
             };
         }

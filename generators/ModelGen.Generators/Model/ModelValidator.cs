@@ -211,6 +211,15 @@ internal static class ModelValidator
             inRange = false;
         }
 
+        if (options.WeightPrecision != LayerPrecision.Float32
+            && (options.InputShape is null || options.WeightPrecision is not (LayerPrecision.Float16 or LayerPrecision.BFloat16 or LayerPrecision.Int8)))
+        {
+            problems.OutOfRange(ProblemTarget.Model(ProblemTargetKind.WeightPrecision), options.InputShape is null
+                ? "WeightPrecision applies to graph models (InputShape set); on a chain of [Dense] layers set Precision on each layer"
+                : $"WeightPrecision is {(IsDefined(options.WeightPrecision) ? options.WeightPrecision.ToString() : Number((int)options.WeightPrecision))}; a graph model's default weight precision is Float32, Float16, BFloat16 or Int8");
+            inRange = false;
+        }
+
         if (options.MemoryBudget is { } budget && !MemoryBudget.TryParse(budget, out _))
         {
             problems.OutOfRange(ProblemTarget.Model(ProblemTargetKind.MemoryBudget),

@@ -13,6 +13,8 @@ internal enum ProblemTargetKind
     MemoryBudget,
     /// <summary>The <c>ActivationPrecision = ...</c> argument.</summary>
     ActivationPrecision,
+    /// <summary>The <c>WeightPrecision = ...</c> argument.</summary>
+    WeightPrecision,
     /// <summary>A layer property's identifier.</summary>
     LayerIdentifier,
     /// <summary>A layer's whole <c>[Dense]</c> attribute.</summary>

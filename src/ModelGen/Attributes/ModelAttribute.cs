@@ -30,6 +30,13 @@ public sealed class ModelAttribute : Attribute
     /// </summary>
     public int[]? InputShape { get; set; }
 
+    /// <summary>
+    /// Graph models: weight precision of the <see cref="DenseAttribute"/> and <see cref="Conv2dAttribute"/> layers that
+    /// do not set their own (Float32, Float16, BFloat16 or Int8), so one architecture, with its blocks, serves several
+    /// precisions. Default Float32.
+    /// </summary>
+    public Precision WeightPrecision { get; set; }
+
     /// <summary>Apply a row-wise softmax to the last layer's output.</summary>
     public bool Softmax { get; set; }
 }

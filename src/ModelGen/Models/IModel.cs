@@ -18,6 +18,12 @@ public interface IModel : IDisposable
     /// <summary>The compile-time memory report of the model class.</summary>
     ModelMemoryReport Memory { get; }
 
+    /// <summary>
+    /// Names of the layers as <see cref="ForwardObserved"/> numbers them: the memory report's layers for a Dense chain;
+    /// every layer of a graph model (the observer sees the ones that run as their own step).
+    /// </summary>
+    IReadOnlyList<string> ObservedLayerNames => Memory.Layers.Select(static layer => layer.Name).ToArray();
+
     /// <summary>Runs <paramref name="batch"/> samples: <paramref name="input"/> [batch, InputFeatures] to <paramref name="output"/> [batch, OutputFeatures].</summary>
     void Forward(ReadOnlySpan<float> input, Span<float> output, int batch);
 

@@ -47,9 +47,10 @@ public static class ModelEvaluation
         ArgumentNullException.ThrowIfNull(reference);
         if (model.InputFeatures != reference.InputFeatures || model.OutputFeatures != reference.OutputFeatures)
             throw new ArgumentException($"The model maps {model.InputFeatures} -> {model.OutputFeatures} features but the reference {reference.InputFeatures} -> {reference.OutputFeatures}.", nameof(reference));
-        int layerCount = model.Memory.Layers.Length;
-        if (reference.Memory.Layers.Length != layerCount)
-            throw new ArgumentException($"The model has {layerCount} layers but the reference {reference.Memory.Layers.Length}.", nameof(reference));
+        var layerNames = model.ObservedLayerNames;
+        int layerCount = layerNames.Count;
+        if (reference.ObservedLayerNames.Count != layerCount)
+            throw new ArgumentException($"The model has {layerCount} layers but the reference {reference.ObservedLayerNames.Count}.", nameof(reference));
         int width = model.InputFeatures, classes = model.OutputFeatures;
         if (labels.IsEmpty) throw new ArgumentException("Evaluation needs at least one labelled sample.", nameof(labels));
         if (inputs.Length != (long)labels.Length * width)
@@ -91,10 +92,12 @@ public static class ModelEvaluation
             }
         }
 
-        var layers = new LayerError[layerCount];
+        // Layers that never run as their own step (fused into another, or views) are never observed: not reported.
+        var layers = new List<LayerError>(layerCount);
         for (int i = 0; i < layerCount; i++)
         {
-            layers[i] = sums[i].ToError(model.Memory.Layers[i].Name);
+            if (modelOutputs[i] is not null || referenceOutputs[i] is not null)
+                layers.Add(sums[i].ToError(layerNames[i]));
         }
 
         return new AccuracyReport(labels.Length, (double)correct / labels.Length, (double)agree / labels.Length, layers);

@@ -30,4 +30,7 @@ internal enum GraphLayerKind
     Dropout = 10,
     /// <summary>A layer attribute the generator cannot plan.</summary>
     Unknown = -1,
+
+    /// <summary>A <c>[Block]</c> whose type is not a <c>[ModelBlock]</c> interface with layers (see <see cref="GraphLayerSpec.AttributeName"/>).</summary>
+    InvalidBlock = -2,
 }

@@ -5,15 +5,19 @@ namespace ModelGen.Generators.Model.Graph;
 /// <summary>Reads one layer attribute of a graph layer property into a <see cref="GraphLayerSpec"/>; judges nothing.</summary>
 internal static class GraphLayerParser
 {
-    /// <summary>Parses <paramref name="attribute"/> on the property declared as <paramref name="property"/>.</summary>
-    public static GraphLayerSpec Parse(LayerPropertySpec property, AttributeData attribute, int attributeCount, bool isBound)
+    /// <summary>
+    /// Parses <paramref name="attribute"/> on the property declared as <paramref name="property"/>; a Dense or Conv2d
+    /// layer without its own Precision takes <paramref name="weightPrecision"/> (the model's WeightPrecision).
+    /// </summary>
+    public static GraphLayerSpec Parse(LayerPropertySpec property, AttributeData attribute, int attributeCount, bool isBound,
+        LayerPrecision weightPrecision = LayerPrecision.Float32)
     {
         var (kind, name, activation) = KindOf(attribute.AttributeClass);
         var isPool = kind is GraphLayerKind.MaxPool2d or GraphLayerKind.AvgPool2d;
         var layer = new GraphLayerSpec(
             property, isBound, attributeCount, kind, name, Name: null, Input: null, Residual: null,
             In: 0, Out: 0, KernelSize: 0, Stride: isPool ? 0 : 1, Padding: 0, Dilation: 1, Groups: 1, Bias: true,
-            activation, LayerPrecision.Float32, Epsilon: 1e-5, DenseSchemeOption: null);
+            activation, kind is GraphLayerKind.Dense or GraphLayerKind.Conv2d ? weightPrecision : LayerPrecision.Float32, Epsilon: 1e-5, DenseSchemeOption: null);
         var args = attribute.ConstructorArguments;
         int Int(int index) => index < args.Length && args[index].Value is int value ? value : 0;
         layer = kind switch

@@ -110,6 +110,12 @@ internal static class GraphValidator
             problems.Declaration(target, $"Layer property '{name}' has {Number(layer.AttributeCount)} layer attributes; a graph layer has exactly one");
         }
 
+        if (layer.Kind == GraphLayerKind.InvalidBlock)
+        {
+            problems.Declaration(ProblemTarget.GraphLayer(ProblemTargetKind.LayerAttribute, index),
+                $"Layer property '{name}' cannot use its block: {layer.AttributeName}");
+        }
+
         if (layer.Kind == GraphLayerKind.Unknown)
         {
             problems.Declaration(ProblemTarget.GraphLayer(ProblemTargetKind.LayerAttribute, index),
@@ -126,7 +132,7 @@ internal static class GraphValidator
             problems.Declaration(target, $"Layer property '{name}' must be get-only: the generator implements it");
         }
 
-        if (!property.IsPartialDefinition)
+        if (!property.IsPartialDefinition && !property.IsBlockMember)
         {
             problems.Declaration(target, $"Layer property '{name}' must be declared partial without a body, e.g. 'public partial GraphLayer {name} {{ get; }}'");
         }
