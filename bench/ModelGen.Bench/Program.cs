@@ -49,10 +49,11 @@ if (args.Contains("threads"))
     return;
 }
 
-if (args is ["rss-child", var engine, var file, ..])
+if (args is ["graph-profile", var which, var profilePath, ..]) { GraphProfile.Run(which, profilePath, 50); return; }
+if (args is ["rss-child", var engine, var weightsOrOnnx, ..])
 {
     // One MobileNetV2 engine in a fresh process, for the peak-memory comparison (GraphBench.ChildPeakRss).
-    GraphBench.RssChild(engine, file);
+    GraphBench.RssChild(engine, weightsOrOnnx);
     return;
 }
 
