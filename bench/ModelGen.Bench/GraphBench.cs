@@ -81,18 +81,29 @@ public static class GraphBench
 
     /// <summary>
     /// The child process: loads MobileNetV2 with one engine, runs batch 1 ten times, prints its peak RSS (kB).
-    /// <c>ModelGen.Bench rss-child modelgen-int8|ort-fp32 FILE</c>.
+    /// <c>ModelGen.Bench rss-child modelgen-int8|modelgen-fp32|ort-fp32|baseline FILE</c>.
     /// </summary>
     public static void RssChild(string engine, string file)
     {
         var input = new float[3 * 224 * 224];
         for (int i = 0; i < input.Length; i++)
             input[i] = (i % 255) / 255f;
-        if (engine == "ort-fp32")
+        if (engine == "baseline")
+        {
+            // Nothing loaded: the floor every child shares (the .NET runtime and this program).
+        }
+        else if (engine == "ort-fp32")
         {
             using var peer = new OrtPeer(file, 1, [3, 224, 224], 1000, input, threads: 1);
             for (int i = 0; i < 10; i++)
                 peer.Run();
+        }
+        else if (engine == "modelgen-fp32")
+        {
+            using var model = MobileNetV2Float32.Load(file);
+            var output = new float[1000];
+            for (int i = 0; i < 10; i++)
+                model.Forward(input, output, 1);
         }
         else
         {
@@ -156,7 +167,7 @@ public static class GraphBench
         var output = new float[batch * model.OutputFeatures];
         if (threads == 1)
             return Timing.MedianMicroseconds(() => model.Forward(input, output, batch), quick);
-        using var parallel = new ParallelForward(model, threads);
+        using var parallel = new ParallelForward(model, threads, rowAlignment: 1);
         return Timing.MedianMicroseconds(() => parallel.Forward(input, output, batch), quick);
     }
 }

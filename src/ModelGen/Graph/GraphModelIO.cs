@@ -35,6 +35,9 @@ public static class GraphModelIO
     /// <exception cref="ModelFormatException">The file is malformed or truncated, or a tensor is missing, unused, of the
     /// wrong shape or dtype, or holds a value that is not finite (or a negative BatchNorm variance).</exception>
     /// <exception cref="InvalidOperationException">The layers' weight offsets do not fit the block.</exception>
+    // Floats of weights converted per step while loading (256 KiB), at least one output channel's.
+    private const int ChunkFloats = 64 * 1024;
+
     public static NativeBlock Load(Stream stream, string modelName, IReadOnlyList<GraphLayer> layers, long weightBlockBytes, LoadOptions? options)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -61,10 +64,14 @@ public static class GraphModelIO
         var block = new NativeBlock(weightBlockBytes);
         try
         {
+            // Weights stream through one small buffer, a few output channels at a time (read, BatchNorm folded, converted
+            // into the block): loading holds the weight block and this buffer, never a whole fp32 tensor.
+            int widest = packed || matched.Count == 0 ? 0 : matched.Max(static m => GraphLayout.PerChannel(m.Layer));
+            float[] rows = new float[Math.Max(widest, ChunkFloats)];
             foreach ((GraphLayer layer, Tensors tensors) in matched)
             {
                 if (packed) FillPacked(file, layer, tensors, block);
-                else FillFromSource(file, layers, layer, tensors, block);
+                else FillFromSource(file, layers, layer, tensors, block, rows);
             }
             return block;
         }
@@ -173,7 +180,8 @@ public static class GraphModelIO
         return new Tensors(weight, scale, bias);
     }
 
-    private static void FillFromSource(SafeTensorsFile file, IReadOnlyList<GraphLayer> layers, GraphLayer layer, Tensors t, NativeBlock block)
+    private static void FillFromSource(SafeTensorsFile file, IReadOnlyList<GraphLayer> layers, GraphLayer layer, Tensors t, NativeBlock block,
+        float[] buffer)
     {
         int channels = GraphLayout.Channels(layer);
         if (layer.Kind == LayerKind.BatchNorm2d)
@@ -189,44 +197,47 @@ public static class GraphModelIO
             return;
         }
 
-        float[] weights = ReadFinite(file, t.Weight);
         float[] bias = t.Bias is null ? new float[channels] : ReadFinite(file, t.Bias);
-        if (t.Gamma is not null)
+        var norm = t.Gamma is null ? default : ReadBatchNorm(file, t);
+        int perChannel = GraphLayout.PerChannel(layer), chunkRows = Math.Max(1, buffer.Length / perChannel);
+        for (int first = 0; first < channels; first += chunkRows)
         {
-            (float[] gamma, float[] beta, float[] mean, float[] variance) = ReadBatchNorm(file, t);
-            BatchNormFolding.Fold(weights, bias, gamma, beta, mean, variance, t.Epsilon, channels, GraphLayout.PerChannel(layer));
+            int rows = Math.Min(chunkRows, channels - first);
+            Span<float> weights = buffer.AsSpan(0, rows * perChannel);
+            ReadFinite(file, t.Weight, (long)first * perChannel, weights);
+            if (t.Gamma is not null)
+                BatchNormFolding.Fold(weights, bias.AsSpan(first, rows), norm.Item1.AsSpan(first, rows), norm.Item2.AsSpan(first, rows),
+                    norm.Item3.AsSpan(first, rows), norm.Item4.AsSpan(first, rows), t.Epsilon, rows, perChannel);
+            StoreWeights(layer, t.Weight, weights, first, rows, block);
         }
 
-        if (!GraphLayout.HasPrecisionWeights(layer))
-            weights.CopyTo(block.AsSpan<float>((int)layer.WeightOffset, weights.Length));
-        else
-            StoreWeights(layer, t.Weight, weights, block);
         if (GraphLayout.HasBiasSlot(layer))
             bias.CopyTo(block.AsSpan<float>((int)layer.BiasOffset, channels));
     }
 
-    private static void StoreWeights(GraphLayer layer, TensorEntry source, float[] weights, NativeBlock block)
+    // Stores rows [first, first + rows) of the output channels (weights holds exactly those rows) at the layer's precision.
+    private static void StoreWeights(GraphLayer layer, TensorEntry source, ReadOnlySpan<float> weights, int first, int rows, NativeBlock block)
     {
-        int count = weights.Length, channels = GraphLayout.Channels(layer);
-        switch (layer.Precision)
+        int count = weights.Length, start = first * (count / rows);
+        switch (GraphLayout.HasPrecisionWeights(layer) ? layer.Precision : Precision.Float32)
         {
             case Precision.Float32:
-                weights.CopyTo(block.AsSpan<float>((int)layer.WeightOffset, count));
+                weights.CopyTo(block.AsSpan<float>((int)layer.WeightOffset + start * sizeof(float), count));
                 break;
             case Precision.Float16 or Precision.BFloat16:
-                Span<ushort> bits = block.AsSpan<ushort>((int)layer.WeightOffset, count);
+                Span<ushort> bits = block.AsSpan<ushort>((int)layer.WeightOffset + start * sizeof(ushort), count);
                 bool half = layer.Precision == Precision.Float16;
                 if (half) HalfConversion.FromSingle(weights, bits);
                 else BFloat16Conversion.FromSingle(weights, bits);
                 int bad = DenseModelIO.FirstNonFinite16(bits, half, out _);
                 if (bad >= 0)
                     throw new ModelFormatException(
-                        $"Tensor '{source.Name}' holds {FloatFormat.Describe(weights[bad])} at {DenseModelIO.Position(source, bad)}"
+                        $"Tensor '{source.Name}' holds {FloatFormat.Describe(weights[bad])} at {DenseModelIO.Position(source, start + bad)}"
                         + $"{(layer.FoldedBatchNorm is null ? "" : " (after folding BatchNorm)")}, which is out of {layer.Precision}'s range.");
                 break;
             case Precision.Int8:
-                Int8Quantizer.QuantizeRows(weights, channels, count / channels, block.AsSpan<sbyte>((int)layer.WeightOffset, count),
-                    block.AsSpan<float>((int)layer.ScaleOffset, channels), source.Name, 0);
+                Int8Quantizer.QuantizeRows(weights, rows, count / rows, block.AsSpan<sbyte>((int)layer.WeightOffset + start, count),
+                    block.AsSpan<float>((int)layer.ScaleOffset + first * sizeof(float), rows), source.Name, first);
                 break;
             default:
                 throw new InvalidOperationException($"Layer '{layer.Name}' has precision {layer.Precision}, which graph layers do not support.");
@@ -245,12 +256,17 @@ public static class GraphModelIO
     private static float[] ReadFinite(SafeTensorsFile file, TensorEntry tensor)
     {
         var values = new float[tensor.ElementCount];
-        file.ReadFloat32(tensor, 0, values);
+        ReadFinite(file, tensor, 0, values);
+        return values;
+    }
+
+    private static void ReadFinite(SafeTensorsFile file, TensorEntry tensor, long elementOffset, Span<float> values)
+    {
+        file.ReadFloat32(tensor, elementOffset, values);
         for (int i = 0; i < values.Length; i++)
             if (!float.IsFinite(values[i]))
                 throw new ModelFormatException(
-                    $"Tensor '{tensor.Name}' holds {FloatFormat.Describe(values[i])} at {DenseModelIO.Position(tensor, i)}; its values must be finite.");
-        return values;
+                    $"Tensor '{tensor.Name}' holds {FloatFormat.Describe(values[i])} at {DenseModelIO.Position(tensor, elementOffset + i)}; its values must be finite.");
     }
 
     private static void FillPacked(SafeTensorsFile file, GraphLayer layer, Tensors t, NativeBlock block)

@@ -11,6 +11,11 @@ public sealed unsafe class NativeBlock : IDisposable
 {
     private byte* _pointer;
 
+    // What calloc returned: _pointer rounded up to the alignment. calloc, unlike aligned_alloc + clear, maps large
+    // blocks to the operating system's zero pages, so the pages a Forward never touches (a batch below MaxBatch) take no
+    // physical memory.
+    private void* _allocation;
+
     /// <summary>Allocates <paramref name="bytes"/> bytes (at least one alignment unit), zeroed.</summary>
     public NativeBlock(long bytes)
     {
@@ -21,8 +26,8 @@ public sealed unsafe class NativeBlock : IDisposable
         }
 
         Length = (int)DenseLayout.Align(Math.Max(bytes, 1));
-        _pointer = (byte*)NativeMemory.AlignedAlloc((nuint)Length, DenseLayout.Alignment);
-        NativeMemory.Clear(_pointer, (nuint)Length);
+        _allocation = NativeMemory.AllocZeroed((nuint)Length + DenseLayout.Alignment);
+        _pointer = (byte*)(((nuint)_allocation + DenseLayout.Alignment - 1) & ~(nuint)(DenseLayout.Alignment - 1));
         GC.AddMemoryPressure(Length);
     }
 
@@ -72,7 +77,8 @@ public sealed unsafe class NativeBlock : IDisposable
         }
 
         _pointer = null;
-        NativeMemory.AlignedFree(p);
+        NativeMemory.Free(_allocation);
+        _allocation = null;
         GC.RemoveMemoryPressure(Length);
     }
 
