@@ -34,11 +34,13 @@ internal static class BlockExpansion
     {
         var context = new Context(weightPrecision, layers, sources, symbols, cancellationToken);
         var input = GraphLayerParser.Parse(useSpec, attribute, attributeCount, ModelParser.IsBound(attribute)).Input ?? previousLayer;
-        ExpandUse(context, use, useSpec, attribute, attributeCount, input, parentPrefix: string.Empty, depth: 0);
+        ExpandUse(context, use, useSpec, attribute, attributeCount, input, useSpec.Name, parentPrefix: string.Empty, depth: 0);
     }
 
+    // path names the use in messages (Body.Second); useSpec is the property its output takes (Body, when Second is the
+    // last member of Body's block).
     private static void ExpandUse(Context context, IPropertySymbol use, LayerPropertySpec useSpec, AttributeData attribute,
-        int attributeCount, string blockInput, string parentPrefix, int depth)
+        int attributeCount, string blockInput, string path, string parentPrefix, int depth)
     {
         var template = GraphLayerParser.Parse(useSpec, attribute, attributeCount, ModelParser.IsBound(attribute));
         var blockType = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as INamedTypeSymbol : null;
@@ -63,7 +65,7 @@ internal static class BlockExpansion
 
         var prefix = Join(parentPrefix, template.Name ?? TensorNames.FromPropertyName(use.Name));
         var lastMember = members[members.Count - 1].Member.Name;
-        string Mapped(string member) => member == lastMember ? useSpec.Name : useSpec.Name + "." + member;
+        string Mapped(string member) => member == lastMember ? useSpec.Name : path + "." + member;
         string? Reference(string? name, bool isFirst) =>
             name is null ? (isFirst ? blockInput : null)
             : name == GraphLayerSpec.ModelInputName ? blockInput
@@ -81,7 +83,7 @@ internal static class BlockExpansion
             if (IsBlock(attributes[0]))
             {
                 var nestedInput = Reference(layer.Input, isFirst: i == 0) ?? context.Layers[context.Layers.Count - 1].Property.Name;
-                ExpandUse(context, member, property, attributes[0], attributes.Count, nestedInput, prefix, depth + 1);
+                ExpandUse(context, member, property, attributes[0], attributes.Count, nestedInput, path + "." + member.Name, prefix, depth + 1);
                 continue;
             }
 
