@@ -55,6 +55,44 @@ public sealed class IncrementalityTests
     }
 
     [Fact]
+    public void EditingABlockInAnotherFileRegeneratesTheModelsThatUseIt()
+    {
+        const string block = """
+            using ModelGen;
+            namespace Demo;
+            [ModelBlock]
+            public interface IHidden
+            {
+                [Dense(8, 32)] GraphLayer Up { get; }
+                [Gelu] GraphLayer Act { get; }
+                [Dense(32, 8)] GraphLayer Down { get; }
+            }
+            """;
+        const string model = """
+            using ModelGen;
+            namespace Demo;
+            [Model(InputShape = new[] { 8 })]
+            public partial class UsesBlock
+            {
+                [Block(typeof(IHidden))] public partial GraphLayer Hidden { get; }
+            }
+            """;
+        var blockTree = Tree(block);
+        var compilation = GeneratorHarness.Compile(model).AddSyntaxTrees(blockTree);
+        var driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation, TestContext.Current.CancellationToken);
+        Assert.Contains("OutputShape = [32]", Generated(driver));
+
+        var edited = compilation.ReplaceSyntaxTree(blockTree, Tree(block.Replace("(8, 32)", "(8, 48)").Replace("(32, 8)", "(48, 8)")));
+        driver = driver.RunGenerators(edited, TestContext.Current.CancellationToken);
+
+        Assert.Contains("OutputShape = [48]", Generated(driver));
+        Assert.DoesNotContain("OutputShape = [32]", Generated(driver));
+
+        static string Generated(GeneratorDriver driver) =>
+            Assert.Single(Assert.Single(driver.GetRunResult().Results).GeneratedSources).SourceText.ToString();
+    }
+
+    [Fact]
     public void EditingTheModelRegeneratesIt()
     {
         var compilation = GeneratorHarness.Compile(TestModels.Float32TwoLayer);

@@ -86,12 +86,22 @@ public static class ModelBatching
     /// activation buffer; it reserves the worst case (7 x 64 bytes) and rounds down, so it never overshoots the budget
     /// and may come out a few samples below the exact largest. At the report's own MaxBatch it is exact: the result
     /// is at least <see cref="ModelMemoryReport.MaxBatch"/> when <see cref="ModelMemoryReport.TotalBytes"/> fits, and
-    /// below it when it does not.
+    /// below it when it does not. For a graph model (<see cref="ModelMemoryReport.Plan"/> set) it is exact: its block is
+    /// fixed scratch plus the planned peak per sample times the batch.
     /// </summary>
     public static int LargestMaxBatch(ModelMemoryReport memory, long budgetBytes)
     {
         ArgumentNullException.ThrowIfNull(memory);
         ArgumentOutOfRangeException.ThrowIfNegative(budgetBytes);
+        if (memory.Plan is { } plan)
+        {
+            // A graph model's block is exactly fixed scratch + peak per sample * batch: no reserve needed.
+            long left = budgetBytes - memory.WeightBlockBytes - plan.FixedScratchBytes;
+            if (left < plan.PeakBytesPerSample) return 0;
+            long fits = plan.PeakBytesPerSample == 0 ? MaxBatchLimit : left / plan.PeakBytesPerSample;
+            return (int)Math.Min(fits, Math.Min(MaxBatchLimit, (int.MaxValue - plan.FixedScratchBytes) / Math.Max(1, plan.PeakBytesPerSample)));
+        }
+
         long perSample = memory.ActivationBytesPerSample;
         int planned = memory.MaxBatch;
 

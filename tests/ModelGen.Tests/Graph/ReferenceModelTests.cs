@@ -124,22 +124,10 @@ public class ReferenceModelTests(ITestOutputHelper output)
         Assert.True(agreement >= 0.99, $"{model} int8 top-1 agreement {agreement:P2}");
     }
 
-    /// <summary>The shared reference-model folder (../shared next to the repository root), if this machine has it.</summary>
-    private static string? SharedModel(string file)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (!Directory.Exists(Path.Combine(dir.FullName, "src", "ModelGen"))) continue;
-            string path = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "data", "reference-models", file));
-            return File.Exists(path) ? path : null;
-        }
-        return null;
-    }
-
     [Fact]
     public void MobileNetV2MatchesPyTorch()
     {
-        string? weights = SharedModel("mobilenet_v2.safetensors"), reference = SharedModel("mobilenet_v2.reference.safetensors");
+        string? weights = SharedReferenceModels.Find("mobilenet_v2.safetensors"), reference = SharedReferenceModels.Find("mobilenet_v2.reference.safetensors");
         if (weights is null || reference is null)
             Assert.Skip("../shared/data/reference-models/mobilenet_v2*.safetensors is not on this machine (the weights are not shipped in data/).");
         (float[] input, float[] expected) = Reference(reference);
