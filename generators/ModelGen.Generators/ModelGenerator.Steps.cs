@@ -63,6 +63,44 @@ public sealed partial class ModelGenerator
         }
     }
 
+    private static BackendSpec? ParseBackend(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // A class with [LayerBackend] on several partial declarations is visited once per declaration; the first emits.
+            if (context.TargetSymbol is not INamedTypeSymbol type)
+            {
+                return null;
+            }
+
+            var first = type.GetAttributes()
+                .First(attribute => attribute.AttributeClass?.ToDisplayString() == ModelGenNames.LayerBackendAttribute)
+                .ApplicationSyntaxReference;
+            if (first is not null && (first.SyntaxTree != context.TargetNode.SyntaxTree || !context.TargetNode.Span.Contains(first.Span)))
+            {
+                return null;
+            }
+
+            return new BackendSpec(ModelParser.NamespaceOf(type), ModelParser.ParseDeclaration(type, cancellationToken),
+                ModelParser.ContainingTypes(type, cancellationToken));
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    private static void EmitBackend(SourceProductionContext context, BackendSpec? backend)
+    {
+        if (backend is not { CanEmit: true } || backend.ContainingTypes.Any(static outer => !TypeScaffold.CanExtend(outer)))
+        {
+            return;
+        }
+
+        context.AddSource(ModelEmitter.HintName(backend.Namespace, backend.ContainingTypes, backend.Type).Replace(".g.cs", ".Backend.g.cs"),
+            BackendEmitter.Emit(backend));
+    }
+
     private static void EmitModel(SourceProductionContext context, PlannedModel? model)
     {
         if (model is null)

@@ -10,5 +10,8 @@ internal static class TrackingNames
     public const string PlannedModels = nameof(PlannedModels);
 
     /// <summary>All tracked steps.</summary>
+    /// <summary>The <c>[LayerBackend]</c> classes as values.</summary>
+    public const string BackendSpecs = nameof(BackendSpecs);
+
     public static readonly string[] All = [ModelSpecs, PlannedModels];
 }

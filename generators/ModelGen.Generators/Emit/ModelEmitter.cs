@@ -15,16 +15,19 @@ internal static class ModelEmitter
     private const string DenseLayer = "global::ModelGen.DenseLayer";
 
     /// <summary>The file name: <c>{Namespace}.{Outer}.{Type}.g.cs</c>.</summary>
-    public static string HintName(ModelSpec spec)
+    public static string HintName(ModelSpec spec) => HintName(spec.Namespace, spec.ContainingTypes, spec.Type);
+
+    /// <summary>The generated file's name: the type's full name with its containing types, then <c>.g.cs</c>.</summary>
+    public static string HintName(string @namespace, EquatableArray<TypeDeclarationSpec> containingTypes, TypeDeclarationSpec type)
     {
         var parts = new List<string>();
-        if (spec.Namespace.Length > 0)
+        if (@namespace.Length > 0)
         {
-            parts.Add(spec.Namespace);
+            parts.Add(@namespace);
         }
 
-        parts.AddRange(spec.ContainingTypes.Select(static outer => outer.Name));
-        parts.Add(spec.Type.Name);
+        parts.AddRange(containingTypes.Select(static outer => outer.Name));
+        parts.Add(type.Name);
         return string.Join(".", parts) + ".g.cs";
     }
 

@@ -6,6 +6,9 @@ internal static class ModelGenNames
     /// <summary><c>[Model]</c>.</summary>
     public const string ModelAttribute = "ModelGen.ModelAttribute";
 
+    /// <summary>Metadata name of <c>[LayerBackend]</c>.</summary>
+    public const string LayerBackendAttribute = "ModelGen.LayerBackendAttribute";
+
     /// <summary><c>[Dense]</c>.</summary>
     public const string DenseAttribute = "ModelGen.DenseAttribute";
 

@@ -106,7 +106,7 @@ internal static class ModelParser
     }
 
     // Metadata names joined by dots; ToDisplayString would add '@' to keyword names, which the emitter escapes itself.
-    private static string NamespaceOf(INamedTypeSymbol type)
+    internal static string NamespaceOf(INamedTypeSymbol type)
     {
         var parts = new List<string>();
         for (var ns = type.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
@@ -117,7 +117,7 @@ internal static class ModelParser
         return string.Join(".", parts);
     }
 
-    private static EquatableArray<TypeDeclarationSpec> ContainingTypes(INamedTypeSymbol type, CancellationToken cancellationToken)
+    internal static EquatableArray<TypeDeclarationSpec> ContainingTypes(INamedTypeSymbol type, CancellationToken cancellationToken)
     {
         var containing = new List<TypeDeclarationSpec>();
         for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
@@ -128,7 +128,7 @@ internal static class ModelParser
         return containing.ToEquatableArray();
     }
 
-    private static TypeDeclarationSpec ParseDeclaration(INamedTypeSymbol type, CancellationToken cancellationToken)
+    internal static TypeDeclarationSpec ParseDeclaration(INamedTypeSymbol type, CancellationToken cancellationToken)
     {
         var declarations = type.DeclaringSyntaxReferences
             .Select(reference => reference.GetSyntax(cancellationToken))

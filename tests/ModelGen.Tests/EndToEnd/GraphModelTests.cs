@@ -177,6 +177,20 @@ public sealed class GraphModelTests(ITestOutputHelper output)
         Assert.True(MobileNetV2Float32.Plan.PeakOverLowerBound <= 1.1);
     }
 
+    [Fact]
+    public void AGeneratedBackendSkeletonRunsItsHooksAndLeavesTheRestToTheCpu()
+    {
+        var (input, _) = Reference("fashion_resmlp");
+        input = input[..(5 * 784)];
+        using var model = GraphResMlpFloat32.Load(ReferenceData.ModelPath("fashion_resmlp.safetensors"));
+        float[] cpu = Run(model, input, 5);
+        var backend = new AddOffload();
+        model.Backend = backend;
+
+        Assert.Equal(cpu, Run(model, input, 5));
+        Assert.Equal(1, backend.Adds);
+    }
+
     private sealed class SynchronousProgress(Action<int> report) : IProgress<int>
     {
         public void Report(int value) => report(value);
@@ -193,5 +207,20 @@ public sealed class GraphModelTests(ITestOutputHelper output)
         public override void LayerNorm(GraphLayer layer, in LayerSpans spans) { Names.Add(layer.Name); base.LayerNorm(layer, spans); }
         public override void Activate(GraphLayer layer, in LayerSpans spans) { Names.Add(layer.Name); base.Activate(layer, spans); }
         public override void BatchNorm2d(GraphLayer layer, in LayerSpans spans) { Names.Add(layer.Name); base.BatchNorm2d(layer, spans); }
+    }
+}
+
+/// <summary>A backend written as the generated skeleton: it computes residual Adds itself, the CPU runs the rest.</summary>
+[LayerBackend]
+internal sealed partial class AddOffload
+{
+    public int Adds { get; private set; }
+
+    partial void OnAdd(GraphLayer layer, in LayerSpans spans, ref bool handled)
+    {
+        for (int i = 0; i < spans.Output.Length; i++)
+            spans.Output[i] = spans.Input[i] + spans.Input2[i];
+        Adds++;
+        handled = true;
     }
 }
