@@ -103,6 +103,7 @@ internal static class ConvDirect
     /// Copies one input plane into the interior of <paramref name="padded"/> (whose border the caller zeroed), columns
     /// split by stride phase. Stride 2 deinterleaves each row with vectors.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Pack(KernelPath path, ReadOnlySpan<float> x, Span<float> padded, in Conv2dShape s, int q, int rows)
     {
         int stride = s.StrideWidth, width = s.InWidth, pad = s.PaddingWidth;

@@ -18,6 +18,7 @@ public static partial class PoolKernels
     /// <summary>Slack after the stack row, so that stride-2 loads (16 floats from any output column's start) stay inside it.</summary>
     private const int RowSlack = 16;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MaxPoolVector(KernelPath path, ReadOnlySpan<float> x, Span<float> y, int planes, int height,
         int width, int kernel, int stride, int padding, int oh, int ow)
     {
@@ -37,6 +38,7 @@ public static partial class PoolKernels
     }
 
     /// <summary><c>t[j] = max over r &lt; count of rows[r * width + j]</c>, NaN propagating.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MaxRows(KernelPath path, ref float rows, int width, int count, ref float t)
     {
         nuint n = (nuint)width, j = 0;
@@ -65,6 +67,7 @@ public static partial class PoolKernels
     }
 
     /// <summary><c>y[ox] = max over kx &lt; kernel of t[ox * stride + kx]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MaxAlong(KernelPath path, ref float t, int kernel, int stride, ref float y, int ow)
     {
         nuint n = (nuint)ow, i = 0;
@@ -136,6 +139,7 @@ public static partial class PoolKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Max(float max, float v) => v > max || float.IsNaN(v) ? v : max;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AvgPoolVector(KernelPath path, ReadOnlySpan<float> x, Span<float> y, int planes, int height,
         int width, int kernel, int stride, int padding, int oh, int ow, bool countIncludePad)
     {
@@ -169,6 +173,7 @@ public static partial class PoolKernels
     }
 
     /// <summary><c>t[j] = 0 + rows[j] + rows[width + j] + ...</c> over <paramref name="count"/> rows, in double, in row order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SumRows(KernelPath path, ref float rows, int width, int count, ref double t)
     {
         nuint n = (nuint)width, j = 0;
@@ -206,6 +211,7 @@ public static partial class PoolKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GlobalAvgPoolVector(KernelPath path, ReadOnlySpan<float> x, Span<float> y, int planes, int spatial)
     {
         ref float src = ref MemoryMarshal.GetReference(x);
