@@ -32,7 +32,7 @@ public static class GraphProfile
         for (int i = 0; i < runs; i++) model.Forward(input, output, 1);
         double total = Stopwatch.GetElapsedTime(t0).TotalMicroseconds / runs;
         Console.WriteLine($"total {total:F1} us");
-        foreach (var (k, v) in backend.Us.OrderByDescending(p => p.Value).Take(40)) Console.WriteLine($"{v / runs,10:F1} {k}");
+        foreach (var (k, v) in backend.Us.OrderByDescending(p => p.Value).Take(100)) Console.WriteLine($"{v / runs,10:F1} {k}");
         model.Dispose();
     }
 }

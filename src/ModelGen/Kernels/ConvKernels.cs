@@ -109,12 +109,12 @@ public static class ConvKernels
             ReadOnlySpan<float> xImage = x.Slice(b * inSize, inSize);
             Span<float> yImage = y.Slice(b * outSize, outSize);
             if (chosen == ConvAlgorithm.Direct)
-                ConvDirect.Run(path, xImage, w, bias, yImage, shape, scratch);
-            else
-                Im2colGemm(path, xImage, w, yImage, shape, scratch); // bias: the GEMM's runs along positions, not channels
-            if (chosen == ConvAlgorithm.Im2col || activation != Activation.None)
-                BiasActivation(path, yImage, chosen == ConvAlgorithm.Im2col ? bias : [], shape.OutChannels,
-                    shape.OutHeight * shape.OutWidth, activation);
+            {
+                ConvDirect.Run(path, xImage, w, bias, yImage, shape, activation, scratch); // bias and activation included
+                continue;
+            }
+            Im2colGemm(path, xImage, w, yImage, shape, scratch); // bias: the GEMM's runs along positions, not channels
+            BiasActivation(path, yImage, bias, shape.OutChannels, shape.OutHeight * shape.OutWidth, activation);
         }
     }
 

@@ -1,15 +1,17 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 
 namespace ModelGen.Kernels;
 
 /// <summary>
 /// Pooling over NCHW fp32 tensors with PyTorch's semantics (square windows, floor mode, no dilation):
 /// output size <c>floor((in + 2 padding - kernel) / stride) + 1</c>, and padding at most half the kernel, as PyTorch
-/// requires, so every window holds at least one input element. Scalar loops: pooling reads each input about
-/// (kernel / stride)^2 times and does no multiplications, a small cost next to the convolutions around it.
+/// requires, so every window holds at least one input element. The scalar path is the reference; vector paths
+/// (<see cref="PoolKernels"/>.Vector.cs) reduce each output row's window rows into a stack row first, then along it,
+/// and give the same bits (max is exact; averages sum in double in the same order as the reference).
 /// Spans may be longer than needed; y must not overlap x. Allocates nothing.
 /// </summary>
-public static class PoolKernels
+public static partial class PoolKernels
 {
     /// <summary>Output rows (or columns) of a pooling window over <paramref name="input"/> rows; 0 if it does not fit.</summary>
     public static int OutputSize(int input, int kernel, int stride, int padding)
@@ -24,10 +26,22 @@ public static class PoolKernels
     /// A window holding NaN gives NaN, as in PyTorch.
     /// </summary>
     public static void MaxPool2d(ReadOnlySpan<float> x, Span<float> y, int batch, int channels, int height, int width,
-        int kernel, int stride, int padding)
+        int kernel, int stride, int padding) =>
+        MaxPool2d(KernelPaths.Best, x, y, batch, channels, height, width, kernel, stride, padding);
+
+    /// <summary>The public MaxPool2d on <paramref name="path"/>, which must be supported; tests run every path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void MaxPool2d(KernelPath path, ReadOnlySpan<float> x, Span<float> y, int batch, int channels,
+        int height, int width, int kernel, int stride, int padding)
     {
+        ThrowIfUnsupported(path);
         (int oh, int ow) = Validate(x, y, batch, channels, height, width, kernel, stride, padding);
         int planes = batch * channels, inPlane = height * width, outPlane = oh * ow;
+        if (path != KernelPath.Scalar && width + 2 * padding <= MaxStackRow)
+        {
+            MaxPoolVector(path, x, y, planes, height, width, kernel, stride, padding, oh, ow);
+            return;
+        }
         for (int p = 0; p < planes; p++)
         {
             ReadOnlySpan<float> src = x.Slice(p * inPlane, inPlane);
@@ -51,13 +65,26 @@ public static class PoolKernels
     /// <summary>
     /// PyTorch <c>AvgPool2d(kernel, stride, padding, count_include_pad)</c>: the mean of each window. With
     /// <paramref name="countIncludePad"/> the divisor is always kernel * kernel (padding counts as zeros); without it,
-    /// the number of input elements the window covers. Sums in double, so the result is the correctly rounded mean.
+    /// the number of input elements the window covers. Sums in double (each column's window rows, then those column
+    /// sums left to right: the order every path uses), so the result is the correctly rounded mean.
     /// </summary>
     public static void AvgPool2d(ReadOnlySpan<float> x, Span<float> y, int batch, int channels, int height, int width,
-        int kernel, int stride, int padding, bool countIncludePad = true)
+        int kernel, int stride, int padding, bool countIncludePad = true) =>
+        AvgPool2d(KernelPaths.Best, x, y, batch, channels, height, width, kernel, stride, padding, countIncludePad);
+
+    /// <summary>The public AvgPool2d on <paramref name="path"/>, which must be supported; tests run every path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void AvgPool2d(KernelPath path, ReadOnlySpan<float> x, Span<float> y, int batch, int channels,
+        int height, int width, int kernel, int stride, int padding, bool countIncludePad = true)
     {
+        ThrowIfUnsupported(path);
         (int oh, int ow) = Validate(x, y, batch, channels, height, width, kernel, stride, padding);
         int planes = batch * channels, inPlane = height * width, outPlane = oh * ow;
+        if (path != KernelPath.Scalar && width + 2 * padding <= MaxStackRow)
+        {
+            AvgPoolVector(path, x, y, planes, height, width, kernel, stride, padding, oh, ow, countIncludePad);
+            return;
+        }
         for (int p = 0; p < planes; p++)
         {
             ReadOnlySpan<float> src = x.Slice(p * inPlane, inPlane);
@@ -69,9 +96,13 @@ public static class PoolKernels
                 {
                     (int x0, int x1) = Window(ox, kernel, stride, padding, width);
                     double sum = 0;
-                    for (int iy = y0; iy < y1; iy++)
-                        foreach (float v in src.Slice(iy * width + x0, x1 - x0))
-                            sum += v;
+                    for (int ix = x0; ix < x1; ix++)
+                    {
+                        double column = 0;
+                        for (int iy = y0; iy < y1; iy++)
+                            column += src[iy * width + ix];
+                        sum += column;
+                    }
                     // Floor mode never lets a window run past the padded input, so the padded window is always k * k.
                     int count = countIncludePad ? kernel * kernel : (y1 - y0) * (x1 - x0);
                     dst[oy * ow + ox] = (float)(sum / count);
@@ -82,10 +113,18 @@ public static class PoolKernels
 
     /// <summary>
     /// <c>y[b, c] = mean(x[b, c, :])</c> over <paramref name="spatial"/> (= height * width) elements: PyTorch's
-    /// <c>AdaptiveAvgPool2d(1)</c> flattened, as MobileNetV2's head uses it. Sums in double.
+    /// <c>AdaptiveAvgPool2d(1)</c> flattened, as MobileNetV2's head uses it. Sums in double; vector paths sum in
+    /// several double lanes, an order that can change the float result only for planes whose values span more than
+    /// about 2^29 in magnitude (below that every double sum of floats is exact).
     /// </summary>
-    public static void GlobalAvgPool(ReadOnlySpan<float> x, Span<float> y, int batch, int channels, int spatial)
+    public static void GlobalAvgPool(ReadOnlySpan<float> x, Span<float> y, int batch, int channels, int spatial) =>
+        GlobalAvgPool(KernelPaths.Best, x, y, batch, channels, spatial);
+
+    /// <summary>The public GlobalAvgPool on <paramref name="path"/>, which must be supported; tests run every path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void GlobalAvgPool(KernelPath path, ReadOnlySpan<float> x, Span<float> y, int batch, int channels, int spatial)
     {
+        ThrowIfUnsupported(path);
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
         ArgumentOutOfRangeException.ThrowIfNegative(channels);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(spatial);
@@ -93,6 +132,11 @@ public static class PoolKernels
         CheckLength(x.Length, planes * spatial, nameof(x), "batch * channels * spatial");
         CheckLength(y.Length, planes, nameof(y), "batch * channels");
         if (y.Overlaps(x)) throw new ArgumentException("y must not overlap x.", nameof(y));
+        if (path != KernelPath.Scalar)
+        {
+            GlobalAvgPoolVector(path, x, y, (int)planes, spatial);
+            return;
+        }
         for (int p = 0; p < (int)planes; p++)
         {
             double sum = 0;
@@ -131,6 +175,12 @@ public static class PoolKernels
         CheckLength(y.Length, planes * oh * ow, nameof(y), "batch * channels * outHeight * outWidth");
         if (y.Overlaps(x)) throw new ArgumentException("y must not overlap x.", nameof(y));
         return (oh, ow);
+    }
+
+    private static void ThrowIfUnsupported(KernelPath path)
+    {
+        if (!KernelPaths.IsSupported(path))
+            throw new NotSupportedException($"Kernel path {path} is not supported by this process.");
     }
 
     private static void CheckLength(int length, long required, string name, string what)

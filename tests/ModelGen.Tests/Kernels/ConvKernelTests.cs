@@ -47,6 +47,38 @@ public class ConvKernelTests
         Assert.True(checkedCases > 70, $"only {checkedCases} cases ran");
     }
 
+    /// <summary>
+    /// One input channel per output channel (depthwise with multiplier 1 and 2, cin = 1 stems), the case the direct
+    /// kernel's whole-plane 3 x 3 code takes on vector paths: planes from 1 x 1 through 7 x 7 to 29 x 31, strides
+    /// 1-3, padding 0-2, dilation 1-2, every activation, against the double reference on every path.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void OneInputChannelPerOutputMatchesTheDoubleReference(KernelPath path)
+    {
+        int checkedCases = 0;
+        foreach (ConvCase c in ConvReference.OneInputChannelCases(seed: 21))
+        {
+            Assert.Equal(ConvAlgorithm.Direct, ConvKernels.Choose(c.Shape, ConvAlgorithm.Auto));
+            (float[] x, float[] w, float[] bias, float[] y) = ConvReference.Operands(c);
+            float[] scratch = new float[ConvKernels.ScratchFloats(c.Shape) + 1];
+            scratch.AsSpan().Fill(float.NaN); // only the kernel's zeros may be read as padding
+            float[] padded = [.. y, 42f];
+            ConvKernels.Conv2d(path, x, w, bias, padded, c.Batch, c.Shape, c.Activation, scratch.AsSpan(0, scratch.Length - 1));
+            Assert.True(float.IsNaN(scratch[^1]), $"{c}: scratch written past ScratchFloats");
+            Assert.Equal(42f, padded[^1]);
+            (double[] expected, double[] magnitude) = ConvReference.Conv2d(x, w, bias, c.Batch, c.Shape, c.Activation);
+            for (int i = 0; i < expected.Length; i++)
+            {
+                double tolerance = RelativeTolerance * magnitude[i] + AbsoluteTolerance;
+                if (!(Math.Abs(padded[i] - expected[i]) <= tolerance))
+                    Assert.Fail($"{c} on {path}: y[{i}] = {padded[i]}, expected {expected[i]} (tolerance {tolerance}).");
+            }
+            checkedCases++;
+        }
+        Assert.True(checkedCases > 150, $"only {checkedCases} cases ran");
+    }
+
     /// <summary>The public entry point takes the best path and the automatic algorithm.</summary>
     [Fact]
     public void PublicEntryPointMatchesTheReference()

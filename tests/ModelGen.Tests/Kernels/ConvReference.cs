@@ -100,6 +100,42 @@ internal static class ConvReference
         }
     }
 
+    /// <summary>
+    /// Convolutions with one input channel per group: MobileNetV2's depthwise shapes (small planes), every plane from
+    /// 1 x 1 to 9 x 9 with 3 x 3 kernels over strides 1-3 and padding 0-2, then seeded random ones up to 29 x 31 with
+    /// kernels 1-5 (square and not), dilation 1-2, channel multipliers 1-2 and cin = 1 stems.
+    /// </summary>
+    public static IEnumerable<ConvCase> OneInputChannelCases(int seed)
+    {
+        int s = seed;
+        yield return new(new(96, 96, 29, 31, 3, 3, 2, 2, 1, 1, Groups: 96), 1, true, Activation.Relu6, s++);
+        yield return new(new(24, 24, 7, 7, 3, 3, 1, 1, 1, 1, Groups: 24), 2, true, Activation.Relu6, s++);
+        yield return new(new(16, 16, 14, 14, 3, 3, 2, 2, 1, 1, Groups: 16), 1, true, Activation.Relu6, s++);
+        yield return new(new(1, 16, 28, 28, 3, 3, PaddingHeight: 1, PaddingWidth: 1), 1, true, Activation.Relu, s++);
+        Activation[] activations = KernelTestData.Activations;
+        for (int size = 1; size <= 9; size++)
+            for (int stride = 1; stride <= 3; stride++)
+                for (int padding = 0; padding <= 2; padding++)
+                {
+                    var shape = new Conv2dShape(3, 3, size, size + stride - 1, 3, 3, stride, stride, padding, padding, Groups: 3);
+                    if (shape.Problem is null)
+                        yield return new(shape, 1, (size + padding) % 2 == 0, activations[(size + stride + padding) % activations.Length], s++);
+                }
+        var random = new Random(seed);
+        for (int made = 0; made < 80;)
+        {
+            int kh = random.Next(2) == 0 ? 3 : 1 + random.Next(5), kw = random.Next(3) == 0 ? 1 + random.Next(5) : kh;
+            int groups = 1 + random.Next(4), multiplier = 1 + random.Next(2);
+            bool stem = random.Next(5) == 0;
+            var shape = new Conv2dShape(stem ? 1 : groups, stem ? groups * multiplier : groups * multiplier,
+                1 + random.Next(29), 1 + random.Next(31), kh, kw, 1 + random.Next(3), 1 + random.Next(3),
+                random.Next(3), random.Next(3), 1 + random.Next(2), 1 + random.Next(2), stem ? 1 : groups);
+            if (shape.Problem is not null) continue;
+            made++;
+            yield return new(shape, 1 + random.Next(2), random.Next(2) == 0, activations[random.Next(activations.Length)], s++);
+        }
+    }
+
     /// <summary>Random operands of a case; y is filled with NaN so a kernel that leaves an output unwritten fails.</summary>
     public static (float[] X, float[] W, float[] Bias, float[] Y) Operands(ConvCase c)
     {
