@@ -12,7 +12,10 @@ internal enum ConvAlgorithm
     Auto = 0,
     /// <summary>Taps accumulated straight into the output rows from a padded copy of one input plane (<see cref="ConvDirect"/>).</summary>
     Direct = 1,
-    /// <summary>im2col into scratch, then the dense GEMM (<see cref="DenseKernels.Float32(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, Activation)"/>).</summary>
+    /// <summary>
+    /// The GEMM (<see cref="GemmKernels"/>) per group: weights times the input planes themselves for a 1x1, stride 1,
+    /// unpadded kernel, else times im2col rows built in scratch.
+    /// </summary>
     Im2col = 2,
 }
 
@@ -22,8 +25,9 @@ internal enum ConvAlgorithm
 /// w[co, ci, ky, kx] * x[b, ci, oy s - p + ky d, ox s - p + kx d])</c>, zero outside the input.
 /// Two algorithms, chosen from the shape by measurement: one input channel per group (depthwise, or a cin = 1 first
 /// layer) or fewer weights per output channel than a vector holds go to a direct kernel vectorized along the output
-/// row; the rest to im2col plus the dense GEMM,
-/// whose rows are the output channels and whose columns are the output positions, so it writes NCHW directly.
+/// row; the rest to the GEMM <c>y[out, positions] = w[out, k] * columns[k, positions]</c> per group, which writes NCHW
+/// directly: a 1x1, stride 1, unpadded kernel's columns are the input planes as they are, any other's are im2col rows
+/// (row (ci, ky, kx) is input plane ci shifted, strided and zero-padded) built in scratch.
 /// Spans may be longer than needed; y must not overlap x, w or scratch. Allocates nothing.
 /// </summary>
 public static class ConvKernels
@@ -50,7 +54,8 @@ public static class ConvKernels
     /// <summary>
     /// Floats of scratch <see cref="Conv2d(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, in Conv2dShape, Activation, Span{float})"/>
     /// needs for <paramref name="shape"/>, independent of the batch: one padded input plane for the direct kernel, one
-    /// group's im2col matrix <c>[oh * ow, in / groups * kh * kw]</c> otherwise.
+    /// group's im2col matrix <c>[in / groups * kh * kw, oh * ow]</c> otherwise (which a 1x1, stride 1, unpadded kernel
+    /// leaves unused; the graph planner sizes scratch with the same formula, <c>GraphScratch.ConvFloat32Floats</c>).
     /// </summary>
     public static long ScratchFloats(in Conv2dShape shape) => ScratchFloats(shape, ConvAlgorithm.Auto);
 
@@ -109,34 +114,95 @@ public static class ConvKernels
             ReadOnlySpan<float> xImage = x.Slice(b * inSize, inSize);
             Span<float> yImage = y.Slice(b * outSize, outSize);
             if (chosen == ConvAlgorithm.Direct)
+            {
                 ConvDirect.Run(path, xImage, w, bias, yImage, shape, scratch);
+                BiasActivation(path, yImage, [], shape.OutChannels, shape.OutHeight * shape.OutWidth, activation);
+            }
             else
-                Im2colGemm(path, xImage, w, yImage, shape, scratch); // bias: the GEMM's runs along positions, not channels
-            if (chosen == ConvAlgorithm.Im2col || activation != Activation.None)
-                BiasActivation(path, yImage, chosen == ConvAlgorithm.Im2col ? bias : [], shape.OutChannels,
-                    shape.OutHeight * shape.OutWidth, activation);
+            {
+                Gemm(path, xImage, w, bias, yImage, shape, activation, scratch);
+            }
         }
     }
 
-    /// <summary>One image: per group, the im2col matrix <c>[positions, k]</c> as GEMM "weights" and the conv weights as its rows.</summary>
-    private static void Im2colGemm(KernelPath path, ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> y,
-        in Conv2dShape s, Span<float> scratch)
+    /// <summary>Whether the GEMM's columns are the input planes themselves: a 1x1 window on every input pixel in order.</summary>
+    internal static bool IsPointwise(in Conv2dShape s) =>
+        s.KernelHeight == 1 && s.KernelWidth == 1 && s.StrideHeight == 1 && s.StrideWidth == 1
+        && s.PaddingHeight == 0 && s.PaddingWidth == 0;
+
+    /// <summary>One image, per group: <c>y[out, positions] = act(w[out, k] * columns[k, positions] + bias)</c>.</summary>
+    private static void Gemm(KernelPath path, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
+        Span<float> y, in Conv2dShape s, Activation activation, Span<float> scratch)
     {
         int positions = s.OutHeight * s.OutWidth, k = s.WeightsPerOutChannel;
         int cinG = s.InChannelsPerGroup, coutG = s.OutChannelsPerGroup, plane = s.InHeight * s.InWidth;
-        Span<float> columns = scratch[..(positions * k)];
+        bool pointwise = IsPointwise(s);
         for (int g = 0; g < s.Groups; g++)
         {
-            Im2col(x.Slice(g * cinG * plane, cinG * plane), columns, s);
-            DenseKernels.Float32(path, w.Slice(g * coutG * k, coutG * k), columns, [],
-                y.Slice(g * coutG * positions, coutG * positions), coutG, k, positions, Activation.None);
+            ReadOnlySpan<float> planes = x.Slice(g * cinG * plane, cinG * plane);
+            ReadOnlySpan<float> columns = planes;
+            if (!pointwise)
+            {
+                Span<float> rows = scratch[..(k * positions)];
+                Im2colRows(planes, rows, s);
+                columns = rows;
+            }
+            GemmKernels.Float32(path, w.Slice(g * coutG * k, coutG * k), columns,
+                bias.IsEmpty ? [] : bias.Slice(g * coutG, coutG), y.Slice(g * coutG * positions, coutG * positions),
+                coutG, k, positions, activation);
         }
+    }
+
+    /// <summary>
+    /// Writes <c>columns[(ci kh + ky) kw + kx, oy ow + ox] = x[ci, oy s - p + ky d, ox s - p + kx d]</c> (0 in the
+    /// padding) for the group's channels: the k order of the weights, so weight row times this matrix is the output
+    /// plane. Each row is input plane ci shifted by the tap: per output row a contiguous copy (stride 1) or a strided
+    /// gather, with zeros written only where the window leaves the input.
+    /// </summary>
+    internal static void Im2colRows(ReadOnlySpan<float> x, Span<float> columns, in Conv2dShape s)
+    {
+        int oh = s.OutHeight, ow = s.OutWidth, h = s.InHeight, wIn = s.InWidth, positions = oh * ow;
+        int kh = s.KernelHeight, kw = s.KernelWidth, sx = s.StrideWidth;
+        int row = 0;
+        for (int ci = 0; ci < s.InChannelsPerGroup; ci++)
+            for (int ky = 0; ky < kh; ky++)
+                for (int kx = 0; kx < kw; kx++, row++)
+                {
+                    // Output columns [from, to) read inside the input: ix = ox sx + shift in [0, wIn).
+                    int shift = kx * s.DilationWidth - s.PaddingWidth;
+                    int from = shift >= 0 ? 0 : Math.Min(ow, (-shift + sx - 1) / sx);
+                    int to = wIn - 1 - shift < 0 ? 0 : Math.Min(ow, (wIn - 1 - shift) / sx + 1);
+                    if (to < from) to = from;
+                    Span<float> destination = columns.Slice(row * positions, positions);
+                    for (int oy = 0; oy < oh; oy++)
+                    {
+                        Span<float> output = destination.Slice(oy * ow, ow);
+                        int iy = oy * s.StrideHeight - s.PaddingHeight + ky * s.DilationHeight;
+                        if ((uint)iy >= (uint)h)
+                        {
+                            output.Clear();
+                            continue;
+                        }
+                        output[..from].Clear();
+                        output[to..].Clear();
+                        ReadOnlySpan<float> input = x.Slice((ci * h + iy) * wIn, wIn);
+                        if (sx == 1)
+                        {
+                            input.Slice(from + shift, to - from).CopyTo(output[from..to]);
+                            continue;
+                        }
+                        ref float source = ref MemoryMarshal.GetReference(input);
+                        ref float target = ref MemoryMarshal.GetReference(output);
+                        for (int ox = from; ox < to; ox++)
+                            Unsafe.Add(ref target, ox) = Unsafe.Add(ref source, ox * sx + shift);
+                    }
+                }
     }
 
     /// <summary>
     /// Writes <c>columns[p, (ci kh + ky) kw + kx] = x[ci, oy s - p + ky d, ox s - p + kx d]</c> (0 in the padding) for
     /// the group's channels: the k order of the weights, so row p dotted with a weight row is output position p.
-    /// Position-major, so the writes are sequential (k-major writes strided by k were 3x slower on a 1x1 24 -> 144
+    /// Position-major, for the int8 GEMM (<see cref="ConvInt8"/>), whose rows are positions; the writes are sequential (k-major writes strided by k were 3x slower on a 1x1 24 -> 144
     /// 56x56 layer); the reads run along input rows, one stream per (ci, ky).
     /// </summary>
     internal static void Im2col(ReadOnlySpan<float> x, Span<float> columns, in Conv2dShape s)
