@@ -23,9 +23,8 @@ internal enum ConvAlgorithm
 /// 2-D convolution over NCHW fp32 tensors with PyTorch's semantics and weight layout
 /// (<c>[out, in / groups, kh, kw]</c>): <c>y[b, co, oy, ox] = act(bias[co] + sum_{ci in group, ky, kx}
 /// w[co, ci, ky, kx] * x[b, ci, oy s - p + ky d, ox s - p + kx d])</c>, zero outside the input.
-/// Two algorithms, chosen from the shape by measurement: one input channel per group (depthwise, or a cin = 1 first
-/// layer) or fewer weights per output channel than a vector holds go to a direct kernel vectorized along the output
-/// row; the rest to the GEMM <c>y[out, positions] = w[out, k] * columns[k, positions]</c> per group, which writes NCHW
+/// Two algorithms, chosen from the shape by measurement: fewer than 8 output channels per group (depthwise, narrow
+/// groups) go to a direct kernel vectorized along the output row; the rest to the GEMM <c>y[out, positions] = w[out, k] * columns[k, positions]</c> per group, which writes NCHW
 /// directly: a 1x1, stride 1, unpadded kernel's columns are the input planes as they are, any other's are im2col rows
 /// (row (ci, ky, kx) is input plane ci shifted, strided and zero-padded) built in scratch.
 /// Spans may be longer than needed; y must not overlap x, w or scratch. Allocates nothing.
@@ -33,12 +32,14 @@ internal enum ConvAlgorithm
 public static class ConvKernels
 {
     /// <summary>
-    /// Below this many weights per output channel <see cref="ConvAlgorithm.Auto"/> takes the direct kernel even with
-    /// several input channels per group: the GEMM runs rows shorter than a vector on its scalar loop. Measured on
-    /// 32 outputs 56x56, AVX2, one shared noisy machine: cin 3 1x1 direct 368 us vs im2col 721 us; cin 8 1x1 699 vs
-    /// 464; cin 2 3x3 676 vs 500; cin 1 3x3 438 vs 429 (one input channel per group always goes direct: depthwise).
+    /// Below this many output channels per group <see cref="ConvAlgorithm.Auto"/> takes the direct kernel (depthwise
+    /// and other narrow groups): the direct kernel reads the input once per output channel, the GEMM once per 4 (its
+    /// tile) and wastes the tile's unused rows. Measured with the GEMM, AVX2, 1 image, one shared noisy machine, direct
+    /// vs GEMM: depthwise 32 56x56 3x3 182 vs 676 us; groups 32, 1 -> 2 per group 262 vs 667; 2 -> 2 128 vs 281;
+    /// 1 -> 4 467 vs 435; 2 -> 4 (28x28) 248 vs 269; 1 -> 8 (28x28) 248 vs 181; one group: 1 -> 4 56x56 3x3 12.2 vs
+    /// 13.7; 1 -> 16 28x28 3x3 (fashion_cnn conv1) 15.3 vs 8.0; 3 -> 32 56x56 1x1 74 vs 27; 2 -> 32 56x56 3x3 177 vs 74.
     /// </summary>
-    internal const int DirectBelowWeightsPerOutChannel = Graph.GraphScratch.DirectBelowWeightsPerOutChannel;
+    internal const int DirectBelowOutChannelsPerGroup = Graph.GraphScratch.DirectBelowOutChannelsPerGroup;
 
     /// <summary>Most kernel taps the direct kernel handles (it keeps their offsets on the stack).</summary>
     internal const int DirectMaxTaps = Graph.GraphScratch.DirectMaxTaps;
@@ -82,7 +83,7 @@ public static class ConvKernels
                 nameof(requested));
         if (requested != ConvAlgorithm.Auto) return requested;
         // The graph planner sizes scratch with the same rule (GraphScratch is shared with the generator).
-        return Graph.GraphScratch.ConvIsDirect(shape.InChannelsPerGroup, shape.KernelHeight, shape.KernelWidth)
+        return Graph.GraphScratch.ConvIsDirect(shape.OutChannelsPerGroup, shape.KernelHeight, shape.KernelWidth)
             ? ConvAlgorithm.Direct : ConvAlgorithm.Im2col;
     }
 

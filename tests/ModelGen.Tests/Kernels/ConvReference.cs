@@ -94,7 +94,7 @@ internal static class ConvReference
             int kind = random.Next(3); // 0: groups 1, 1: groups 2, 2: depthwise
             int groups = kind == 0 ? 1 : kind == 1 ? 2 : 1 + random.Next(6);
             int cin = kind == 2 ? groups : groups * (1 + random.Next(5));
-            int cout = kind == 2 ? groups : groups * (1 + random.Next(5));
+            int cout = kind == 2 ? groups : groups * (1 + random.Next(12)); // both sides of the direct kernel's 8 per group
             int kh = kernels[random.Next(3)], kw = random.Next(4) == 0 ? kernels[random.Next(3)] : kh;
             var shape = new Conv2dShape(cin, cout, 1 + random.Next(19), 1 + random.Next(23), kh, kw,
                 strides[random.Next(2)], strides[random.Next(2)], paddings[random.Next(3)], paddings[random.Next(3)],
