@@ -23,6 +23,14 @@ internal interface IGemmTile
     /// </summary>
     static abstract void Tile(int vectors, ref float a0, ref float a1, ref float a2, ref float a3, ref float b, int kc,
         ref float c, nint ldc, bool accumulate, bool last, ref float bias, Activation activation);
+
+    /// <summary>
+    /// <see cref="Tile"/> for a strip one vector wide, over <see cref="GemmDriver.NarrowRows"/> rows of A
+    /// <paramref name="lda"/> apart (the first <paramref name="rows"/> real, the others repeat row 0): 8 independent
+    /// accumulators keep both FMA pipes busy where 4 would wait on the FMA latency.
+    /// </summary>
+    static abstract void NarrowTile(ref float a, nint lda, int rows, ref float b, int kc, ref float c, nint ldc,
+        bool accumulate, bool last, ref float bias, Activation activation);
 }
 
 /// <summary>How many vectors of columns a tile spans: a type, so each width compiles to its own register allocation.</summary>
@@ -51,6 +59,9 @@ internal static class GemmDriver
     public const int Rows = 4;
     public const int MaxVectors = 3;
 
+    /// <summary>Rows of a tile over a strip one vector wide (the last columns of N = 49, 196: 1 and 4 columns).</summary>
+    public const int NarrowRows = 8;
+
     /// <summary>Rows of B per packed strip: 256 x 24 floats is 24 KiB, most of a 32 KiB L1.</summary>
     public const int KBlock = 256;
 
@@ -61,8 +72,8 @@ internal static class GemmDriver
     public static void Run<T>(in GemmOperands o) where T : struct, IGemmTile
     {
         Span<float> packedSpan = stackalloc float[KBlock * MaxStripFloats];
-        Span<float> tileSpan = stackalloc float[Rows * MaxStripFloats];
-        Span<float> biasSpan = stackalloc float[Rows];
+        Span<float> tileSpan = stackalloc float[NarrowRows * MaxStripFloats];
+        Span<float> biasSpan = stackalloc float[NarrowRows];
         ref float packed = ref MemoryMarshal.GetReference(packedSpan);
         ref float tile = ref MemoryMarshal.GetReference(tileSpan);
         ref float bias = ref MemoryMarshal.GetReference(biasSpan);
@@ -79,6 +90,11 @@ internal static class GemmDriver
                 int columns = Math.Min(stripWidth, n - jr);
                 int vectors = (columns + lanes - 1) / lanes, width = vectors * lanes;
                 Pack<T>(ref Unsafe.Add(ref o.B, (nint)pc * n + jr), n, kc, columns, vectors, width, ref packed);
+                if (vectors == 1)
+                {
+                    NarrowStrip<T>(in o, pc, kc, jr, columns, first, last, fused, vectorActivation, ref packed, ref tile, ref bias);
+                    continue;
+                }
                 for (int ir = 0; ir < m; ir += Rows)
                 {
                     int rows = Math.Min(Rows, m - ir);
@@ -102,17 +118,51 @@ internal static class GemmDriver
                         CopyTile(ref tile, MaxStripFloats, ref c, n, rows, columns);
                     }
                     if (last && !vectorActivation)
-                        for (int r = 0; r < rows; r++)
-                        {
-                            ref float row = ref Unsafe.Add(ref c, (nint)r * n);
-                            for (int j = 0; j < columns; j++)
-                                Unsafe.Add(ref row, j) = ActivationFunctions.Apply(Unsafe.Add(ref row, j), o.Activation);
-                        }
+                        ApplyActivation(ref c, n, rows, columns, o.Activation);
                 }
             }
             pc += kc;
         }
         while (pc < k);
+    }
+
+    /// <summary>All row tiles of a strip one vector wide, <see cref="NarrowRows"/> rows at a time.</summary>
+    private static void NarrowStrip<T>(in GemmOperands o, int pc, int kc, int jr, int columns, bool first, bool last,
+        Activation fused, bool vectorActivation, ref float packed, ref float tile, ref float bias) where T : struct, IGemmTile
+    {
+        int m = o.M, k = o.K, n = o.N;
+        for (int ir = 0; ir < m; ir += NarrowRows)
+        {
+            int rows = Math.Min(NarrowRows, m - ir);
+            ref float a = ref Unsafe.Add(ref o.A, (nint)ir * k + pc);
+            if (last)
+                for (int r = 0; r < NarrowRows; r++)
+                    Unsafe.Add(ref bias, r) = r < rows ? o.BiasOf(ir + r) : 0f;
+            ref float c = ref Unsafe.Add(ref o.C, (nint)ir * n + jr);
+            if (rows == NarrowRows && columns == T.Lanes)
+            {
+                T.NarrowTile(ref a, k, rows, ref packed, kc, ref c, n, !first, last, ref bias, fused);
+            }
+            else
+            {
+                if (!first) CopyTile(ref c, n, ref tile, MaxStripFloats, rows, columns);
+                T.NarrowTile(ref a, k, rows, ref packed, kc, ref tile, MaxStripFloats, !first, last, ref bias, fused);
+                CopyTile(ref tile, MaxStripFloats, ref c, n, rows, columns);
+            }
+            if (last && !vectorActivation)
+                ApplyActivation(ref c, n, rows, columns, o.Activation);
+        }
+    }
+
+    /// <summary>The activations without a vector form (sigmoid, tanh, GELU), scalar over a finished tile of C.</summary>
+    private static void ApplyActivation(ref float c, nint ldc, int rows, int columns, Activation activation)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            ref float row = ref Unsafe.Add(ref c, r * ldc);
+            for (int j = 0; j < columns; j++)
+                Unsafe.Add(ref row, j) = ActivationFunctions.Apply(Unsafe.Add(ref row, j), activation);
+        }
     }
 
     /// <summary>Rows [0, kc) of a strip of B, <paramref name="columns"/> wide, into rows of <paramref name="width"/> floats, zero-filled.</summary>

@@ -35,6 +35,63 @@ internal readonly struct GemmTileAvx2 : IGemmTile
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void NarrowTile(ref float a, nint lda, int rows, ref float b, int kc, ref float c, nint ldc,
+        bool accumulate, bool last, ref float bias, Activation activation)
+    {
+        ref float a0 = ref a;
+        ref float a1 = ref rows > 1 ? ref Unsafe.Add(ref a, lda) : ref a;
+        ref float a2 = ref rows > 2 ? ref Unsafe.Add(ref a, 2 * lda) : ref a;
+        ref float a3 = ref rows > 3 ? ref Unsafe.Add(ref a, 3 * lda) : ref a;
+        ref float a4 = ref rows > 4 ? ref Unsafe.Add(ref a, 4 * lda) : ref a;
+        ref float a5 = ref rows > 5 ? ref Unsafe.Add(ref a, 5 * lda) : ref a;
+        ref float a6 = ref rows > 6 ? ref Unsafe.Add(ref a, 6 * lda) : ref a;
+        ref float a7 = ref rows > 7 ? ref Unsafe.Add(ref a, 7 * lda) : ref a;
+        Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+        if (accumulate)
+        {
+            s0 = Vector256.LoadUnsafe(ref c); s1 = Vector256.LoadUnsafe(ref c, (nuint)ldc);
+            s2 = Vector256.LoadUnsafe(ref c, 2 * (nuint)ldc); s3 = Vector256.LoadUnsafe(ref c, 3 * (nuint)ldc);
+            s4 = Vector256.LoadUnsafe(ref c, 4 * (nuint)ldc); s5 = Vector256.LoadUnsafe(ref c, 5 * (nuint)ldc);
+            s6 = Vector256.LoadUnsafe(ref c, 6 * (nuint)ldc); s7 = Vector256.LoadUnsafe(ref c, 7 * (nuint)ldc);
+        }
+        for (nuint p = 0; p < (nuint)kc; p++)
+        {
+            Vector256<float> b0 = Vector256.LoadUnsafe(ref b, p * Width);
+            Vector256<float> x = Vector256.Create(Unsafe.Add(ref a0, p));
+            s0 = Fma.MultiplyAdd(x, b0, s0);
+            x = Vector256.Create(Unsafe.Add(ref a1, p));
+            s1 = Fma.MultiplyAdd(x, b0, s1);
+            x = Vector256.Create(Unsafe.Add(ref a2, p));
+            s2 = Fma.MultiplyAdd(x, b0, s2);
+            x = Vector256.Create(Unsafe.Add(ref a3, p));
+            s3 = Fma.MultiplyAdd(x, b0, s3);
+            x = Vector256.Create(Unsafe.Add(ref a4, p));
+            s4 = Fma.MultiplyAdd(x, b0, s4);
+            x = Vector256.Create(Unsafe.Add(ref a5, p));
+            s5 = Fma.MultiplyAdd(x, b0, s5);
+            x = Vector256.Create(Unsafe.Add(ref a6, p));
+            s6 = Fma.MultiplyAdd(x, b0, s6);
+            x = Vector256.Create(Unsafe.Add(ref a7, p));
+            s7 = Fma.MultiplyAdd(x, b0, s7);
+        }
+        if (last)
+        {
+            s0 = ActivationFunctions.Apply(s0 + Vector256.Create(bias), activation);
+            s1 = ActivationFunctions.Apply(s1 + Vector256.Create(Unsafe.Add(ref bias, 1)), activation);
+            s2 = ActivationFunctions.Apply(s2 + Vector256.Create(Unsafe.Add(ref bias, 2)), activation);
+            s3 = ActivationFunctions.Apply(s3 + Vector256.Create(Unsafe.Add(ref bias, 3)), activation);
+            s4 = ActivationFunctions.Apply(s4 + Vector256.Create(Unsafe.Add(ref bias, 4)), activation);
+            s5 = ActivationFunctions.Apply(s5 + Vector256.Create(Unsafe.Add(ref bias, 5)), activation);
+            s6 = ActivationFunctions.Apply(s6 + Vector256.Create(Unsafe.Add(ref bias, 6)), activation);
+            s7 = ActivationFunctions.Apply(s7 + Vector256.Create(Unsafe.Add(ref bias, 7)), activation);
+        }
+        s0.StoreUnsafe(ref c); s1.StoreUnsafe(ref c, (nuint)ldc);
+        s2.StoreUnsafe(ref c, 2 * (nuint)ldc); s3.StoreUnsafe(ref c, 3 * (nuint)ldc);
+        s4.StoreUnsafe(ref c, 4 * (nuint)ldc); s5.StoreUnsafe(ref c, 5 * (nuint)ldc);
+        s6.StoreUnsafe(ref c, 6 * (nuint)ldc); s7.StoreUnsafe(ref c, 7 * (nuint)ldc);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile<TV>(ref float a0, ref float a1, ref float a2, ref float a3, ref float b, int kc,
         ref float c, nint ldc, bool accumulate, bool last, ref float bias, Activation activation) where TV : struct, ITileVectors
     {
