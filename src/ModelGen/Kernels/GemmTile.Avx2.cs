@@ -15,9 +15,19 @@ internal readonly struct GemmTileAvx2 : IGemmTile
 
     public static int Lanes => Width;
 
+    /// <summary>
+    /// How far ahead of the packing the next strips of B are prefetched: each of B's K rows is its own stream 96 bytes
+    /// a strip, more streams than the hardware prefetchers follow when N is large.
+    /// </summary>
+    private const int PrefetchAheadBytes = 4 * 3 * Width * sizeof(float);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void CopyVectors(ref float source, ref float destination, int vectors)
+    public static unsafe void CopyVectors(ref float source, ref float destination, int vectors)
     {
+        // A prefetch never faults, so reading past the end of B here is harmless.
+        byte* ahead = (byte*)Unsafe.AsPointer(ref source) + PrefetchAheadBytes;
+        Sse.Prefetch0(ahead);
+        Sse.Prefetch0(ahead + 64);
         for (nuint v = 0; v < (nuint)vectors * Width; v += Width)
             Vector256.LoadUnsafe(ref source, v).StoreUnsafe(ref destination, v);
     }
