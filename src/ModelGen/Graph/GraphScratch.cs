@@ -14,20 +14,22 @@ internal static class GraphScratch
     /// <summary>Most kernel taps the direct convolution handles (<c>ConvKernels.DirectMaxTaps</c>).</summary>
     public const int DirectMaxTaps = 64;
 
-    /// <summary>Below this many weights per output channel the direct convolution is taken (<c>ConvKernels.DirectBelowWeightsPerOutChannel</c>).</summary>
-    public const int DirectBelowWeightsPerOutChannel = 8;
+    /// <summary>Below this many output channels per group the direct convolution is taken (<c>ConvKernels.DirectBelowOutChannelsPerGroup</c>).</summary>
+    public const int DirectBelowOutChannelsPerGroup = 8;
 
     /// <summary><paramref name="bytes"/> rounded up to <see cref="Alignment"/>.</summary>
     public static long Align(long bytes) => (bytes + Alignment - 1) / Alignment * Alignment;
 
-    /// <summary>Whether the fp32 convolution takes the direct kernel (else im2col + GEMM); <c>ConvKernels.Choose</c> for Auto.</summary>
-    public static bool ConvIsDirect(int inChannelsPerGroup, int kernelHeight, int kernelWidth) =>
-        kernelHeight * kernelWidth <= DirectMaxTaps
-        && (inChannelsPerGroup == 1 || inChannelsPerGroup * kernelHeight * kernelWidth < DirectBelowWeightsPerOutChannel);
+    /// <summary>Whether the fp32 convolution takes the direct kernel (else the GEMM); <c>ConvKernels.Choose</c> for Auto.</summary>
+    public static bool ConvIsDirect(int outChannelsPerGroup, int kernelHeight, int kernelWidth) =>
+        kernelHeight * kernelWidth <= DirectMaxTaps && outChannelsPerGroup < DirectBelowOutChannelsPerGroup;
 
-    /// <summary>Floats of scratch the fp32 convolution takes (<c>ConvKernels.ScratchFloats</c>).</summary>
+    /// <summary>
+    /// Floats of scratch the fp32 convolution takes (<c>ConvKernels.ScratchFloats</c>): a padded input plane for the
+    /// direct kernel, one group's im2col matrix for the GEMM (which a 1x1, stride 1, unpadded kernel leaves unused).
+    /// </summary>
     public static long ConvFloat32Floats(in ConvGeometry g) =>
-        ConvIsDirect(g.InChannelsPerGroup, g.KernelHeight, g.KernelWidth)
+        ConvIsDirect(g.OutChannels / g.Groups, g.KernelHeight, g.KernelWidth)
             ? (long)g.StrideWidth * ((g.InWidth + 2L * g.PaddingWidth + g.StrideWidth - 1) / g.StrideWidth) * (g.InHeight + 2L * g.PaddingHeight)
             : (long)g.OutHeight * g.OutWidth * g.InChannelsPerGroup * g.KernelHeight * g.KernelWidth;
 

@@ -12,7 +12,10 @@ internal enum ConvAlgorithm
     Auto = 0,
     /// <summary>Taps accumulated straight into the output rows from a padded copy of one input plane (<see cref="ConvDirect"/>).</summary>
     Direct = 1,
-    /// <summary>im2col into scratch, then the dense GEMM (<see cref="DenseKernels.Float32(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, Activation)"/>).</summary>
+    /// <summary>
+    /// The GEMM (<see cref="GemmKernels"/>) per group: weights times the input planes themselves for a 1x1, stride 1,
+    /// unpadded kernel, else times im2col rows built in scratch.
+    /// </summary>
     Im2col = 2,
 }
 
@@ -20,21 +23,23 @@ internal enum ConvAlgorithm
 /// 2-D convolution over NCHW fp32 tensors with PyTorch's semantics and weight layout
 /// (<c>[out, in / groups, kh, kw]</c>): <c>y[b, co, oy, ox] = act(bias[co] + sum_{ci in group, ky, kx}
 /// w[co, ci, ky, kx] * x[b, ci, oy s - p + ky d, ox s - p + kx d])</c>, zero outside the input.
-/// Two algorithms, chosen from the shape by measurement: one input channel per group (depthwise, or a cin = 1 first
-/// layer) or fewer weights per output channel than a vector holds go to a direct kernel vectorized along the output
-/// row; the rest to im2col plus the dense GEMM,
-/// whose rows are the output channels and whose columns are the output positions, so it writes NCHW directly.
+/// Two algorithms, chosen from the shape by measurement: fewer than 8 output channels per group (depthwise, narrow
+/// groups) go to a direct kernel vectorized along the output row; the rest to the GEMM <c>y[out, positions] = w[out, k] * columns[k, positions]</c> per group, which writes NCHW
+/// directly: a 1x1, stride 1, unpadded kernel's columns are the input planes as they are, any other's are im2col rows
+/// (row (ci, ky, kx) is input plane ci shifted, strided and zero-padded) built in scratch.
 /// Spans may be longer than needed; y must not overlap x, w or scratch. Allocates nothing.
 /// </summary>
 public static class ConvKernels
 {
     /// <summary>
-    /// Below this many weights per output channel <see cref="ConvAlgorithm.Auto"/> takes the direct kernel even with
-    /// several input channels per group: the GEMM runs rows shorter than a vector on its scalar loop. Measured on
-    /// 32 outputs 56x56, AVX2, one shared noisy machine: cin 3 1x1 direct 368 us vs im2col 721 us; cin 8 1x1 699 vs
-    /// 464; cin 2 3x3 676 vs 500; cin 1 3x3 438 vs 429 (one input channel per group always goes direct: depthwise).
+    /// Below this many output channels per group <see cref="ConvAlgorithm.Auto"/> takes the direct kernel (depthwise
+    /// and other narrow groups): the direct kernel reads the input once per output channel, the GEMM once per 4 (its
+    /// tile) and wastes the tile's unused rows. Measured with the GEMM, AVX2, 1 image, one shared noisy machine, direct
+    /// vs GEMM: depthwise 32 56x56 3x3 182 vs 676 us; groups 32, 1 -> 2 per group 262 vs 667; 2 -> 2 128 vs 281;
+    /// 1 -> 4 467 vs 435; 2 -> 4 (28x28) 248 vs 269; 1 -> 8 (28x28) 248 vs 181; one group: 1 -> 4 56x56 3x3 12.2 vs
+    /// 13.7; 1 -> 16 28x28 3x3 (fashion_cnn conv1) 15.3 vs 8.0; 3 -> 32 56x56 1x1 74 vs 27; 2 -> 32 56x56 3x3 177 vs 74.
     /// </summary>
-    internal const int DirectBelowWeightsPerOutChannel = Graph.GraphScratch.DirectBelowWeightsPerOutChannel;
+    internal const int DirectBelowOutChannelsPerGroup = Graph.GraphScratch.DirectBelowOutChannelsPerGroup;
 
     /// <summary>Most kernel taps the direct kernel handles (it keeps their offsets on the stack).</summary>
     internal const int DirectMaxTaps = Graph.GraphScratch.DirectMaxTaps;
@@ -50,7 +55,8 @@ public static class ConvKernels
     /// <summary>
     /// Floats of scratch <see cref="Conv2d(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, in Conv2dShape, Activation, Span{float})"/>
     /// needs for <paramref name="shape"/>, independent of the batch: one padded input plane for the direct kernel, one
-    /// group's im2col matrix <c>[oh * ow, in / groups * kh * kw]</c> otherwise.
+    /// group's im2col matrix <c>[in / groups * kh * kw, oh * ow]</c> otherwise (which a 1x1, stride 1, unpadded kernel
+    /// leaves unused; the graph planner sizes scratch with the same formula, <c>GraphScratch.ConvFloat32Floats</c>).
     /// </summary>
     public static long ScratchFloats(in Conv2dShape shape) => ScratchFloats(shape, ConvAlgorithm.Auto);
 
@@ -77,7 +83,7 @@ public static class ConvKernels
                 nameof(requested));
         if (requested != ConvAlgorithm.Auto) return requested;
         // The graph planner sizes scratch with the same rule (GraphScratch is shared with the generator).
-        return Graph.GraphScratch.ConvIsDirect(shape.InChannelsPerGroup, shape.KernelHeight, shape.KernelWidth)
+        return Graph.GraphScratch.ConvIsDirect(shape.OutChannelsPerGroup, shape.KernelHeight, shape.KernelWidth)
             ? ConvAlgorithm.Direct : ConvAlgorithm.Im2col;
     }
 
@@ -111,32 +117,92 @@ public static class ConvKernels
             if (chosen == ConvAlgorithm.Direct)
             {
                 ConvDirect.Run(path, xImage, w, bias, yImage, shape, activation, scratch); // bias and activation included
-                continue;
             }
-            Im2colGemm(path, xImage, w, yImage, shape, scratch); // bias: the GEMM's runs along positions, not channels
-            BiasActivation(path, yImage, bias, shape.OutChannels, shape.OutHeight * shape.OutWidth, activation);
+            else
+            {
+                Gemm(path, xImage, w, bias, yImage, shape, activation, scratch);
+            }
         }
     }
 
-    /// <summary>One image: per group, the im2col matrix <c>[positions, k]</c> as GEMM "weights" and the conv weights as its rows.</summary>
-    private static void Im2colGemm(KernelPath path, ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> y,
-        in Conv2dShape s, Span<float> scratch)
+    /// <summary>Whether the GEMM's columns are the input planes themselves: a 1x1 window on every input pixel in order.</summary>
+    internal static bool IsPointwise(in Conv2dShape s) =>
+        s.KernelHeight == 1 && s.KernelWidth == 1 && s.StrideHeight == 1 && s.StrideWidth == 1
+        && s.PaddingHeight == 0 && s.PaddingWidth == 0;
+
+    /// <summary>One image, per group: <c>y[out, positions] = act(w[out, k] * columns[k, positions] + bias)</c>.</summary>
+    private static void Gemm(KernelPath path, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
+        Span<float> y, in Conv2dShape s, Activation activation, Span<float> scratch)
     {
         int positions = s.OutHeight * s.OutWidth, k = s.WeightsPerOutChannel;
         int cinG = s.InChannelsPerGroup, coutG = s.OutChannelsPerGroup, plane = s.InHeight * s.InWidth;
-        Span<float> columns = scratch[..(positions * k)];
+        bool pointwise = IsPointwise(s);
         for (int g = 0; g < s.Groups; g++)
         {
-            Im2col(x.Slice(g * cinG * plane, cinG * plane), columns, s);
-            DenseKernels.Float32(path, w.Slice(g * coutG * k, coutG * k), columns, [],
-                y.Slice(g * coutG * positions, coutG * positions), coutG, k, positions, Activation.None);
+            ReadOnlySpan<float> planes = x.Slice(g * cinG * plane, cinG * plane);
+            ReadOnlySpan<float> columns = planes;
+            if (!pointwise)
+            {
+                Span<float> rows = scratch[..(k * positions)];
+                Im2colRows(planes, rows, s);
+                columns = rows;
+            }
+            GemmKernels.Float32(path, w.Slice(g * coutG * k, coutG * k), columns,
+                bias.IsEmpty ? [] : bias.Slice(g * coutG, coutG), y.Slice(g * coutG * positions, coutG * positions),
+                coutG, k, positions, activation);
         }
+    }
+
+    /// <summary>
+    /// Writes <c>columns[(ci kh + ky) kw + kx, oy ow + ox] = x[ci, oy s - p + ky d, ox s - p + kx d]</c> (0 in the
+    /// padding) for the group's channels: the k order of the weights, so weight row times this matrix is the output
+    /// plane. Each row is input plane ci shifted by the tap: per output row a contiguous copy (stride 1) or a strided
+    /// gather, with zeros written only where the window leaves the input.
+    /// </summary>
+    internal static void Im2colRows(ReadOnlySpan<float> x, Span<float> columns, in Conv2dShape s)
+    {
+        int oh = s.OutHeight, ow = s.OutWidth, h = s.InHeight, wIn = s.InWidth, positions = oh * ow;
+        int kh = s.KernelHeight, kw = s.KernelWidth, sx = s.StrideWidth;
+        int row = 0;
+        for (int ci = 0; ci < s.InChannelsPerGroup; ci++)
+            for (int ky = 0; ky < kh; ky++)
+                for (int kx = 0; kx < kw; kx++, row++)
+                {
+                    // Output columns [from, to) read inside the input: ix = ox sx + shift in [0, wIn).
+                    int shift = kx * s.DilationWidth - s.PaddingWidth;
+                    int from = shift >= 0 ? 0 : Math.Min(ow, (-shift + sx - 1) / sx);
+                    int to = wIn - 1 - shift < 0 ? 0 : Math.Min(ow, (wIn - 1 - shift) / sx + 1);
+                    if (to < from) to = from;
+                    Span<float> destination = columns.Slice(row * positions, positions);
+                    for (int oy = 0; oy < oh; oy++)
+                    {
+                        Span<float> output = destination.Slice(oy * ow, ow);
+                        int iy = oy * s.StrideHeight - s.PaddingHeight + ky * s.DilationHeight;
+                        if ((uint)iy >= (uint)h)
+                        {
+                            output.Clear();
+                            continue;
+                        }
+                        output[..from].Clear();
+                        output[to..].Clear();
+                        ReadOnlySpan<float> input = x.Slice((ci * h + iy) * wIn, wIn);
+                        if (sx == 1)
+                        {
+                            input.Slice(from + shift, to - from).CopyTo(output[from..to]);
+                            continue;
+                        }
+                        ref float source = ref MemoryMarshal.GetReference(input);
+                        ref float target = ref MemoryMarshal.GetReference(output);
+                        for (int ox = from; ox < to; ox++)
+                            Unsafe.Add(ref target, ox) = Unsafe.Add(ref source, ox * sx + shift);
+                    }
+                }
     }
 
     /// <summary>
     /// Writes <c>columns[p, (ci kh + ky) kw + kx] = x[ci, oy s - p + ky d, ox s - p + kx d]</c> (0 in the padding) for
     /// the group's channels: the k order of the weights, so row p dotted with a weight row is output position p.
-    /// Position-major, so the writes are sequential (k-major writes strided by k were 3x slower on a 1x1 24 -> 144
+    /// Position-major, for the int8 GEMM (<see cref="ConvInt8"/>), whose rows are positions; the writes are sequential (k-major writes strided by k were 3x slower on a 1x1 24 -> 144
     /// 56x56 layer); the reads run along input rows, one stream per (ci, ky).
     /// </summary>
     internal static void Im2col(ReadOnlySpan<float> x, Span<float> columns, in Conv2dShape s)

@@ -95,10 +95,13 @@ public class ConvKernelTests
     }
 
     [Fact]
-    public void AutoTakesTheDirectKernelForFewWeightsPerChannel()
+    public void AutoTakesTheDirectKernelForFewOutputChannelsPerGroup()
     {
-        Assert.Equal(ConvAlgorithm.Direct, ConvKernels.Choose(new Conv2dShape(1, 16, 28, 28, 3, 3), ConvAlgorithm.Auto));
+        Assert.Equal(ConvAlgorithm.Im2col, ConvKernels.Choose(new Conv2dShape(1, 16, 28, 28, 3, 3), ConvAlgorithm.Auto));
+        Assert.Equal(ConvAlgorithm.Direct, ConvKernels.Choose(new Conv2dShape(1, 4, 28, 28, 3, 3), ConvAlgorithm.Auto));
         Assert.Equal(ConvAlgorithm.Direct, ConvKernels.Choose(new Conv2dShape(144, 144, 56, 56, 3, 3, Groups: 144), ConvAlgorithm.Auto));
+        Assert.Equal(ConvAlgorithm.Direct, ConvKernels.Choose(new Conv2dShape(64, 64, 28, 28, 3, 3, Groups: 32), ConvAlgorithm.Auto));
+        Assert.Equal(ConvAlgorithm.Im2col, ConvKernels.Choose(new Conv2dShape(32, 256, 28, 28, 3, 3, Groups: 32), ConvAlgorithm.Auto));
         Assert.Equal(ConvAlgorithm.Im2col, ConvKernels.Choose(new Conv2dShape(16, 32, 14, 14, 3, 3), ConvAlgorithm.Auto));
         Assert.Equal(ConvAlgorithm.Im2col, ConvKernels.Choose(new Conv2dShape(32, 64, 14, 14, 1, 1), ConvAlgorithm.Auto));
         // The direct kernel keeps tap offsets on the stack: a 9 x 9 window is im2col's even when asked for directly.

@@ -80,6 +80,12 @@ internal static class ConvReference
         yield return new(new(2, 2, 1, 1, 3, 3, PaddingHeight: 1, PaddingWidth: 1), 1, true, Activation.Tanh, s++);
         yield return new(new(3, 4, 7, 9, 1, 5, 1, 2, 0, 2, 1, 2), 2, false, Activation.Gelu, s++);
         yield return new(new(4, 8, 7, 7, 3, 3, PaddingHeight: 1, PaddingWidth: 1, Groups: 4), 1, true, Activation.Sigmoid, s++);
+        // GEMM edges: a 1x1 over the planes as they are with output rows not a multiple of the 4-row tile, grouped 1x1s
+        // (plain and strided), and 360 weights per output channel (two of the GEMM's 256-row K blocks).
+        yield return new(new(33, 18, 7, 9, 1, 1), 2, true, Activation.Relu6, s++);
+        yield return new(new(12, 18, 7, 9, 1, 1, Groups: 3), 1, true, Activation.Relu, s++);
+        yield return new(new(12, 6, 9, 8, 1, 1, 2, 2, 0, 0, Groups: 2), 1, false, Activation.None, s++);
+        yield return new(new(40, 6, 9, 7, 3, 3, PaddingHeight: 1, PaddingWidth: 1), 1, true, Activation.None, s++);
 
         var random = new Random(seed);
         int[] kernels = [1, 3, 5], strides = [1, 2], paddings = [0, 1, 2], dilations = [1, 2];
@@ -88,7 +94,7 @@ internal static class ConvReference
             int kind = random.Next(3); // 0: groups 1, 1: groups 2, 2: depthwise
             int groups = kind == 0 ? 1 : kind == 1 ? 2 : 1 + random.Next(6);
             int cin = kind == 2 ? groups : groups * (1 + random.Next(5));
-            int cout = kind == 2 ? groups : groups * (1 + random.Next(5));
+            int cout = kind == 2 ? groups : groups * (1 + random.Next(12)); // both sides of the direct kernel's 8 per group
             int kh = kernels[random.Next(3)], kw = random.Next(4) == 0 ? kernels[random.Next(3)] : kh;
             var shape = new Conv2dShape(cin, cout, 1 + random.Next(19), 1 + random.Next(23), kh, kw,
                 strides[random.Next(2)], strides[random.Next(2)], paddings[random.Next(3)], paddings[random.Next(3)],
