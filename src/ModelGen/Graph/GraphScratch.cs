@@ -34,18 +34,24 @@ internal static class GraphScratch
             : (long)g.OutHeight * g.OutWidth * g.InChannelsPerGroup * g.KernelHeight * g.KernelWidth;
 
     /// <summary>
-    /// Fewest weights per output channel for which an Int8 convolution runs as int8 GEMM. Measured (bench graph-conv,
-    /// AVX2, batch 1, one shared noisy machine, fp32 time over int8 time): K 16, 24, 27 (MobileNetV2's first 1x1s and
-    /// stem) 0.07-0.10x, the int8 GEMM's rows being shorter than its panels; K 32 1.4x, 96 1.5x, 144 2.3x, 320 1.8x.
+    /// Fewest weights per output channel for which an Int8 convolution runs as int8 GEMM: below it the int8 GEMM's rows
+    /// are shorter than its panels (K 16, 24, 27 ran 0.07-0.10x the fp32 speed).
     /// </summary>
     public const int Int8GemmMinWeightsPerOutChannel = 32;
 
     /// <summary>
-    /// Whether an Int8 convolution runs as int8 GEMM (one group, at least <see cref="Int8GemmMinWeightsPerOutChannel"/>
-    /// weights per output channel); depthwise, grouped and short ones widen their weights to fp32.
+    /// Whether an Int8 convolution runs as int8 GEMM: one group, at least <see cref="Int8GemmMinWeightsPerOutChannel"/>
+    /// weights per output channel and at least twice as many as output positions. The int8 path transposes the input
+    /// and the output around the int8 dense kernel, which pays only when K is long against the planes. Measured on
+    /// MobileNetV2 against the fp32 GEMM (graph-profile, AVX2, batch 1, int8 time over fp32 time): 7x7 planes with K
+    /// 160-960 0.55-0.75; 14x14 with K 576 0.88, K 384 0.91-1.05, K 64-192 1.13-1.29; 28x28 and larger 1.6-2.8.
+    /// Depthwise, grouped and the other ones widen their int8 weights to fp32 into scratch.
     /// </summary>
-    public static bool ConvRunsInt8(in ConvGeometry g) =>
-        g.Groups == 1 && (long)g.InChannelsPerGroup * g.KernelHeight * g.KernelWidth >= Int8GemmMinWeightsPerOutChannel;
+    public static bool ConvRunsInt8(in ConvGeometry g)
+    {
+        long k = (long)g.InChannelsPerGroup * g.KernelHeight * g.KernelWidth;
+        return g.Groups == 1 && k >= Int8GemmMinWeightsPerOutChannel && k >= 2L * g.OutHeight * g.OutWidth;
+    }
 
     /// <summary>
     /// Fixed-region bytes of a convolution with weights of <paramref name="precision"/> (0 Float32, 1 Float16,

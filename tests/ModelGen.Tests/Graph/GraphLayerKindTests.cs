@@ -24,13 +24,28 @@ public class GraphLayerKindTests
         var data = new TheoryData<Precision, int, int, int, int>();
         foreach (Precision p in new[] { Precision.Float32, Precision.Float16, Precision.BFloat16, Precision.Int8 })
         {
-            data.Add(p, 1, 3, 1, 1);   // 3x3 pad 1, one group (int8 GEMM: 54 weights per channel)
+            data.Add(p, 1, 3, 1, 1);   // 3x3 pad 1, one group (int8: 54 weights per channel for 99 positions, widened)
             data.Add(p, 1, 1, 1, 0);   // pointwise, 6 weights per channel (int8: too short for the GEMM, widened)
             data.Add(p, 1, 3, 2, 0);   // strided, no padding
             data.Add(p, 6, 3, 2, 1);   // depthwise (int8: widened weights)
             data.Add(p, 2, 3, 1, 1);   // two groups
         }
         return data;
+    }
+
+    /// <summary>Int8 convolutions whose weights per output channel are at least twice the positions: the int8 GEMM path.</summary>
+    [Theory]
+    [MemberData(nameof(Batches))]
+    public void Int8ConvolutionsWithLongRowsRunTheInt8Gemm(int batch)
+    {
+        var b = new PlanBuilder(40, 3, 5);
+        b.Conv("pointwise", 7, 1, precision: Precision.Int8, batchNorm: "bn");          // K 40, 15 positions
+        b.Act(Activation.Relu6);
+        b.Conv("conv", 5, 3, padding: 1, precision: Precision.Int8, bias: false);        // K 63, 15 positions, im2col
+        BuiltPlan plan = b.Build();
+        Assert.All(plan.Layers.Where(l => l.Kind == LayerKind.Conv2d),
+            l => Assert.True(GraphScratch.ConvRunsInt8(GraphLayout.Geometry(l.Window)), l.Name));
+        Check(plan, batch, 77);
     }
 
     [Theory]
@@ -41,7 +56,7 @@ public class GraphLayerKindTests
         {
             var b = new PlanBuilder(6, 9, 11);
             b.Conv("conv", 6, kernel, stride, padding, groups, precision, bias: groups != 2, batchNorm: "bn");
-            if (kernel == 1) b.Conv("pointwise", 5, 1, precision: precision); // 36 weights per channel: int8 runs the transpose im2col
+            if (kernel == 1) b.Conv("pointwise", 5, 1, precision: precision);
             b.Act(Activation.Relu6);
             Check(b.Build(), batch, 10 + (int)precision);
         }
