@@ -144,7 +144,7 @@ public static class ConvKernels
             if (!pointwise)
             {
                 Span<float> rows = scratch[..(k * positions)];
-                Im2colRows(planes, rows, s);
+                Im2colRows(path, planes, rows, s);
                 columns = rows;
             }
             GemmKernels.Float32(path, w.Slice(g * coutG * k, coutG * k), columns,
@@ -157,9 +157,10 @@ public static class ConvKernels
     /// Writes <c>columns[(ci kh + ky) kw + kx, oy ow + ox] = x[ci, oy s - p + ky d, ox s - p + kx d]</c> (0 in the
     /// padding) for the group's channels: the k order of the weights, so weight row times this matrix is the output
     /// plane. Each row is input plane ci shifted by the tap: per output row a contiguous copy (stride 1) or a strided
-    /// gather, with zeros written only where the window leaves the input.
+    /// gather (stride 2 vectorized on <paramref name="path"/>: the even elements of 2 vectors of input), with zeros
+    /// written only where the window leaves the input. Pure data movement: every path writes the same bits.
     /// </summary>
-    internal static void Im2colRows(ReadOnlySpan<float> x, Span<float> columns, in Conv2dShape s)
+    internal static void Im2colRows(KernelPath path, ReadOnlySpan<float> x, Span<float> columns, in Conv2dShape s)
     {
         int oh = s.OutHeight, ow = s.OutWidth, h = s.InHeight, wIn = s.InWidth, positions = oh * ow;
         int kh = s.KernelHeight, kw = s.KernelWidth, sx = s.StrideWidth;
@@ -193,10 +194,44 @@ public static class ConvKernels
                         }
                         ref float source = ref MemoryMarshal.GetReference(input);
                         ref float target = ref MemoryMarshal.GetReference(output);
-                        for (int ox = from; ox < to; ox++)
+                        int ox = from;
+                        if (sx == 2) ox = GatherStride2(path, ref source, wIn, shift, ref target, from, to);
+                        for (; ox < to; ox++)
                             Unsafe.Add(ref target, ox) = Unsafe.Add(ref source, ox * sx + shift);
                     }
                 }
+    }
+
+    /// <summary>
+    /// <c>target[ox] = source[2 ox + shift]</c> for ox from <paramref name="from"/> while whole vectors fit: a vector
+    /// of outputs is the even elements of two vectors of input, loaded only where both lie inside the row
+    /// <c>source[0, width)</c>. Returns the first ox left for the scalar loop (at most <paramref name="to"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int GatherStride2(KernelPath path, ref float source, int width, int shift, ref float target, int from, int to)
+    {
+        int ox = from;
+        if (path == KernelPath.Avx2)
+        {
+            for (; ox + 8 <= to && 2 * ox + shift + 16 <= width; ox += 8)
+            {
+                nuint at = (nuint)(2 * ox + shift);
+                Deinterleave.Split(Vector256.LoadUnsafe(ref source, at), Vector256.LoadUnsafe(ref source, at + 8),
+                    out Vector256<float> even, out _);
+                even.StoreUnsafe(ref target, (nuint)ox);
+            }
+        }
+        if (path != KernelPath.Scalar)
+        {
+            for (; ox + 4 <= to && 2 * ox + shift + 8 <= width; ox += 4)
+            {
+                nuint at = (nuint)(2 * ox + shift);
+                Deinterleave.Split(Vector128.LoadUnsafe(ref source, at), Vector128.LoadUnsafe(ref source, at + 4),
+                    out Vector128<float> even, out _);
+                even.StoreUnsafe(ref target, (nuint)ox);
+            }
+        }
+        return ox;
     }
 
     /// <summary>
