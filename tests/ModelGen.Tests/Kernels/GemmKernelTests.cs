@@ -30,6 +30,11 @@ public class GemmKernelTests
         yield return (16, 96, 784, seed++);
         yield return (24, 144, 196, seed++);
         yield return (33, 320, 49, seed++);
+        // Short K: several strips packed per pass (256 / K of them); passes ending on a partial, a narrow (one vector
+        // or less) or a whole strip.
+        yield return (6, 16, 401, seed++);
+        yield return (5, 20, 313, seed++);
+        yield return (3, 27, 2000, seed++);
         var random = new Random(7);
         for (int i = 0; i < 40; i++)
             yield return (Sizes[random.Next(Sizes.Length)], Sizes[random.Next(Sizes.Length)], Sizes[random.Next(Sizes.Length)], seed++);
