@@ -114,7 +114,7 @@ internal static class ConvDirect
             int paddedRow = iy + s.PaddingHeight;
             if (stride == 1)
             {
-                CopyRow(path, ref MemoryMarshal.GetReference(row), ref Unsafe.Add(ref target, (nint)paddedRow * q + pad), width);
+                ShortCopy.Floats(path, ref MemoryMarshal.GetReference(row), ref Unsafe.Add(ref target, (nint)paddedRow * q + pad), width);
                 continue;
             }
             if (stride == 2)
@@ -134,29 +134,6 @@ internal static class ConvDirect
                 for (; ix < width; ix += stride) phase[j++] = row[ix];
             }
         }
-    }
-
-    /// <summary>
-    /// <c>target[0, width) = source[0, width)</c> with whole vectors, the last one overlapping the one before: the rows
-    /// of MobileNet's small planes (7, 14, 28 floats) are too short for a general memory copy's setup to pay off.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CopyRow(KernelPath path, ref float source, ref float target, int width)
-    {
-        nuint n = (nuint)width, i = 0;
-        if (path == KernelPath.Avx2 && n >= 8)
-        {
-            for (; i + 8 <= n; i += 8) Vector256.LoadUnsafe(ref source, i).StoreUnsafe(ref target, i);
-            if (i < n) Vector256.LoadUnsafe(ref source, n - 8).StoreUnsafe(ref target, n - 8);
-            return;
-        }
-        if (path != KernelPath.Scalar && n >= 4)
-        {
-            for (; i + 4 <= n; i += 4) Vector128.LoadUnsafe(ref source, i).StoreUnsafe(ref target, i);
-            if (i < n) Vector128.LoadUnsafe(ref source, n - 4).StoreUnsafe(ref target, n - 4);
-            return;
-        }
-        for (; i < n; i++) Unsafe.Add(ref target, i) = Unsafe.Add(ref source, i);
     }
 
     /// <summary>

@@ -175,25 +175,25 @@ public static class ConvKernels
                     int to = wIn - 1 - shift < 0 ? 0 : Math.Min(ow, (wIn - 1 - shift) / sx + 1);
                     if (to < from) to = from;
                     Span<float> destination = columns.Slice(row * positions, positions);
+                    ref float target0 = ref MemoryMarshal.GetReference(destination);
                     for (int oy = 0; oy < oh; oy++)
                     {
-                        Span<float> output = destination.Slice(oy * ow, ow);
+                        ref float target = ref Unsafe.Add(ref target0, (nint)oy * ow);
                         int iy = oy * s.StrideHeight - s.PaddingHeight + ky * s.DilationHeight;
                         if ((uint)iy >= (uint)h)
                         {
-                            output.Clear();
+                            destination.Slice(oy * ow, ow).Clear();
                             continue;
                         }
-                        output[..from].Clear();
-                        output[to..].Clear();
-                        ReadOnlySpan<float> input = x.Slice((ci * h + iy) * wIn, wIn);
+                        // The padding columns are few (at most the padding): plain stores beat a span clear's setup.
+                        for (int j = 0; j < from; j++) Unsafe.Add(ref target, j) = 0f;
+                        for (int j = to; j < ow; j++) Unsafe.Add(ref target, j) = 0f;
+                        ref float source = ref MemoryMarshal.GetReference(x.Slice((ci * h + iy) * wIn, wIn));
                         if (sx == 1)
                         {
-                            input.Slice(from + shift, to - from).CopyTo(output[from..to]);
+                            ShortCopy.Floats(path, ref Unsafe.Add(ref source, from + shift), ref Unsafe.Add(ref target, from), to - from);
                             continue;
                         }
-                        ref float source = ref MemoryMarshal.GetReference(input);
-                        ref float target = ref MemoryMarshal.GetReference(output);
                         int ox = from;
                         if (sx == 2) ox = GatherStride2(path, ref source, wIn, shift, ref target, from, to);
                         for (; ox < to; ox++)
