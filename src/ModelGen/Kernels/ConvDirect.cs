@@ -151,7 +151,58 @@ internal static class ConvDirect
         Vector256<float> w6 = Vector256.Create(Unsafe.Add(ref w, 6)), w7 = Vector256.Create(Unsafe.Add(ref w, 7)), w8 = Vector256.Create(Unsafe.Add(ref w, 8));
         Vector256<float> start = Vector256.Create(bias);
         nuint n = (nuint)ow, last = n - Width;
-        for (int oy = 0; oy < oh; oy++)
+        int oy = 0;
+        // Stride 1, dilation 1: output rows oy and oy + 1 share input rows oy + 1 and oy + 2, so a pair of rows loads
+        // 12 vectors instead of 18 (each output still sums its 9 taps in the same order as below).
+        if (rowStep == r1)
+        {
+            for (; oy + 2 <= oh; oy += 2)
+            {
+                ref float i0 = ref Unsafe.Add(ref source, oy * rowStep);
+                ref float i1 = ref Unsafe.Add(ref i0, r1);
+                ref float i2 = ref Unsafe.Add(ref i1, r1);
+                ref float i3 = ref Unsafe.Add(ref i2, r1);
+                ref float out0 = ref Unsafe.Add(ref y, (nint)oy * ow);
+                ref float out1 = ref Unsafe.Add(ref out0, ow);
+                for (nuint i = 0; ; i = Math.Min(i + Width, last))
+                {
+                    Vector256<float> left = Vector256.LoadUnsafe(ref i0, i);
+                    Vector256<float> middle = Vector256.LoadUnsafe(ref Unsafe.Add(ref i0, c1), i);
+                    Vector256<float> right = Vector256.LoadUnsafe(ref Unsafe.Add(ref i0, c2), i);
+                    Vector256<float> acc0 = Fma.MultiplyAdd(w0, left, start);
+                    acc0 = Fma.MultiplyAdd(w1, middle, acc0);
+                    acc0 = Fma.MultiplyAdd(w2, right, acc0);
+                    left = Vector256.LoadUnsafe(ref i1, i);
+                    middle = Vector256.LoadUnsafe(ref Unsafe.Add(ref i1, c1), i);
+                    right = Vector256.LoadUnsafe(ref Unsafe.Add(ref i1, c2), i);
+                    acc0 = Fma.MultiplyAdd(w3, left, acc0);
+                    acc0 = Fma.MultiplyAdd(w4, middle, acc0);
+                    acc0 = Fma.MultiplyAdd(w5, right, acc0);
+                    Vector256<float> acc1 = Fma.MultiplyAdd(w0, left, start);
+                    acc1 = Fma.MultiplyAdd(w1, middle, acc1);
+                    acc1 = Fma.MultiplyAdd(w2, right, acc1);
+                    left = Vector256.LoadUnsafe(ref i2, i);
+                    middle = Vector256.LoadUnsafe(ref Unsafe.Add(ref i2, c1), i);
+                    right = Vector256.LoadUnsafe(ref Unsafe.Add(ref i2, c2), i);
+                    acc0 = Fma.MultiplyAdd(w6, left, acc0);
+                    acc0 = Fma.MultiplyAdd(w7, middle, acc0);
+                    acc0 = Fma.MultiplyAdd(w8, right, acc0);
+                    acc1 = Fma.MultiplyAdd(w3, left, acc1);
+                    acc1 = Fma.MultiplyAdd(w4, middle, acc1);
+                    acc1 = Fma.MultiplyAdd(w5, right, acc1);
+                    ActivationFunctions.Apply(acc0, activation).StoreUnsafe(ref out0, i);
+                    left = Vector256.LoadUnsafe(ref i3, i);
+                    middle = Vector256.LoadUnsafe(ref Unsafe.Add(ref i3, c1), i);
+                    right = Vector256.LoadUnsafe(ref Unsafe.Add(ref i3, c2), i);
+                    acc1 = Fma.MultiplyAdd(w6, left, acc1);
+                    acc1 = Fma.MultiplyAdd(w7, middle, acc1);
+                    acc1 = Fma.MultiplyAdd(w8, right, acc1);
+                    ActivationFunctions.Apply(acc1, activation).StoreUnsafe(ref out1, i);
+                    if (i == last) break;
+                }
+            }
+        }
+        for (; oy < oh; oy++)
         {
             ref float i0 = ref Unsafe.Add(ref source, oy * rowStep);
             ref float i1 = ref Unsafe.Add(ref i0, r1);
