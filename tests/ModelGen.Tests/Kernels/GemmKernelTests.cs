@@ -35,6 +35,10 @@ public class GemmKernelTests
         yield return (6, 16, 401, seed++);
         yield return (5, 20, 313, seed++);
         yield return (3, 27, 2000, seed++);
+        // N one past a whole number of strips (25, 49, 97: 24-column strips on AVX2, 12 on 128-bit vectors): the last
+        // column goes by dot products, over more K than its buffer holds in the last shape.
+        yield return (9, 160, 97, seed++);
+        yield return (3, 6200, 25, seed++);
         var random = new Random(7);
         for (int i = 0; i < 40; i++)
             yield return (Sizes[random.Next(Sizes.Length)], Sizes[random.Next(Sizes.Length)], Sizes[random.Next(Sizes.Length)], seed++);
