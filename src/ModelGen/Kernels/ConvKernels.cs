@@ -176,6 +176,11 @@ public static class ConvKernels
                     if (to < from) to = from;
                     Span<float> destination = columns.Slice(row * positions, positions);
                     ref float target0 = ref MemoryMarshal.GetReference(destination);
+                    if (s.StrideHeight == 1 && sx == 1 && ow == wIn)
+                    {
+                        ShiftedPlane(x.Slice(ci * h * wIn, h * wIn), destination, s, ky, shift, from, to);
+                        continue;
+                    }
                     for (int oy = 0; oy < oh; oy++)
                     {
                         ref float target = ref Unsafe.Add(ref target0, (nint)oy * ow);
@@ -200,6 +205,34 @@ public static class ConvKernels
                             Unsafe.Add(ref target, ox) = Unsafe.Add(ref source, ox * sx + shift);
                     }
                 }
+    }
+
+    /// <summary>
+    /// One im2col row of a stride-1 kernel whose output rows are as wide as the input's ("same" padding): the row is
+    /// then input plane <paramref name="plane"/> shifted as a whole, <c>row[t] = plane[start + t]</c> over the output
+    /// rows that stay inside the input, so it is one copy (clipped to the plane) and then zeros in the padding columns
+    /// (<c>[0, from)</c> and <c>[to, ow)</c> of each row: every element the clipped copy left out is one of them).
+    /// Replaces a short copy per output row (fashion_cnn conv2, 14 floats each).
+    /// </summary>
+    private static void ShiftedPlane(ReadOnlySpan<float> plane, Span<float> row, in Conv2dShape s, int ky, int shift,
+        int from, int to)
+    {
+        int oh = s.OutHeight, ow = s.OutWidth, h = s.InHeight;
+        int rowShift = ky * s.DilationHeight - s.PaddingHeight; // iy = oy + rowShift
+        int oy0 = Math.Clamp(-rowShift, 0, oh), oy1 = Math.Clamp(h - rowShift, oy0, oh);
+        row[..(oy0 * ow)].Clear();
+        row[(oy1 * ow)..].Clear();
+        int length = (oy1 - oy0) * ow, start = (oy0 + rowShift) * ow + shift;
+        int first = Math.Max(0, -start), end = Math.Min(length, plane.Length - start);
+        if (end > first)
+            plane.Slice(start + first, end - first).CopyTo(row.Slice(oy0 * ow + first, end - first));
+        ref float target = ref MemoryMarshal.GetReference(row);
+        for (int oy = oy0; oy < oy1; oy++)
+        {
+            ref float output = ref Unsafe.Add(ref target, (nint)oy * ow);
+            for (int j = 0; j < from; j++) Unsafe.Add(ref output, j) = 0f;
+            for (int j = to; j < ow; j++) Unsafe.Add(ref output, j) = 0f;
+        }
     }
 
     /// <summary>

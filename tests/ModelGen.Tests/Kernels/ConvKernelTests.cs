@@ -199,7 +199,8 @@ public class ConvKernelTests
     /// <summary>
     /// The GEMM's im2col rows against the definition, bit for bit (pure data movement): widths 1 to 70 (stride 2's
     /// vector gathers of 8 and 4 outputs, their tails, and the last vector stopping short of the row end), strides 1-3,
-    /// padding 0-2, dilation 1-2, kernel widths 1-3; scratch starts as NaN so an unwritten element shows.
+    /// padding 0-2, dilation 1-2, kernel widths 1-3, row strides 1-2 (stride 1 with outputs as wide as the input is
+    /// one shifted copy per row); scratch starts as NaN so an unwritten element shows.
     /// </summary>
     [Theory]
     [MemberData(nameof(Paths))]
@@ -210,9 +211,11 @@ public class ConvKernelTests
             for (int stride = 1; stride <= 3; stride++)
                 for (int padding = 0; padding <= 2; padding++)
                     for (int kernel = 1; kernel <= 3; kernel++)
+                    for (int strideHeight = 1; strideHeight <= 2; strideHeight++)
                     {
                         int dilation = 1 + (width + kernel) % 2;
-                        var s = new Conv2dShape(2, 1, 3, width, 2, kernel, 2, stride, padding, padding, 1, dilation);
+                        // Kernel height 2 over 3 rows; stride 1 with "same" width output takes the whole-plane shift.
+                        var s = new Conv2dShape(2, 1, 3, width, 2, kernel, strideHeight, stride, padding, padding, 1, dilation);
                         if (s.Problem is not null) continue;
                         float[] x = KernelTestData.Uniform(new Random(width * 31 + stride), s.InputSize);
                         int oh = s.OutHeight, ow = s.OutWidth, positions = oh * ow;
@@ -225,7 +228,7 @@ public class ConvKernelTests
                                     for (int oy = 0; oy < oh; oy++)
                                         for (int ox = 0; ox < ow; ox++)
                                         {
-                                            int iy = oy * 2 - padding + ky, ix = ox * stride - padding + kx * dilation;
+                                            int iy = oy * strideHeight - padding + ky, ix = ox * stride - padding + kx * dilation;
                                             float expected = iy >= 0 && iy < 3 && ix >= 0 && ix < width ? x[(ci * 3 + iy) * width + ix] : 0f;
                                             float actual = columns[row * positions + oy * ow + ox];
                                             if (BitConverter.SingleToInt32Bits(actual) != BitConverter.SingleToInt32Bits(expected))
@@ -233,7 +236,7 @@ public class ConvKernelTests
                                         }
                         checkedShapes++;
                     }
-        Assert.True(checkedShapes > 1000, $"only {checkedShapes} shapes ran");
+        Assert.True(checkedShapes > 2000, $"only {checkedShapes} shapes ran");
     }
 
     [Theory]
