@@ -49,7 +49,13 @@ if (args.Contains("threads"))
     return;
 }
 
-if (args is ["graph-profile", var which, var profilePath, ..]) { GraphProfile.Run(which, profilePath, 50); return; }
+if (args is ["graph-profile", var which, var profileWeights, ..])
+{
+    // Per-layer times of one graph model at batch 1: `bench/run graph-profile cnn|cnn8|mnv2|mnv28 WEIGHTS`.
+    GraphProfile.Run(which, profileWeights, runs: 50);
+    return;
+}
+
 if (args is ["rss-child", var engine, var weightsOrOnnx, ..])
 {
     // One MobileNetV2 engine in a fresh process, for the peak-memory comparison (GraphBench.ChildPeakRss).

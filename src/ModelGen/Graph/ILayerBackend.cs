@@ -5,7 +5,8 @@ namespace ModelGen;
 /// <see cref="Graph.GraphExecutor"/> resolves each layer's tensors to spans and calls the matching method once per
 /// executed layer, in plan order. Every method computes the layer over the whole batch and applies
 /// <see cref="GraphLayer.Activation"/> to its output. Derive from <see cref="CpuLayerBackend"/> to offload some kinds
-/// and keep the CPU kernels for the rest.
+/// and keep the CPU kernels for the rest, or mark a partial class <see cref="LayerBackendAttribute"/> to get a generated
+/// skeleton with one optional hook per kind.
 /// </summary>
 public interface ILayerBackend
 {
