@@ -81,7 +81,7 @@ public class CpuLayerBackend : ILayerBackend
                 BFloat16Conversion.ToSingle(spans.WeightsAs<ushort>()[..count], widened);
                 break;
             case Precision.Int8:
-                Quantization.Int8Quantizer.DequantizeRows(spans.WeightsAs<sbyte>()[..count], spans.Scales[..shape.OutChannels],
+                ConvInt8.Dequantize(KernelPaths.Best, spans.WeightsAs<sbyte>()[..count], spans.Scales[..shape.OutChannels],
                     shape.OutChannels, shape.WeightsPerOutChannel, widened);
                 break;
             default:

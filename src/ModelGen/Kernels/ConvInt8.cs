@@ -1,6 +1,9 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 using ModelGen.Graph;
 
 namespace ModelGen.Kernels;
@@ -55,35 +58,192 @@ internal static class ConvInt8
         {
             ReadOnlySpan<float> image = x.Slice(b * inSize, inSize);
             if (pointwise)
-                Transpose(image, columns, shape.InChannels, positions);
+                Transpose(path, image, columns, shape.InChannels, positions);
             else
                 ConvKernels.Im2col(image, columns, shape);
             DenseKernels.Int8(path, columns, w, wScales, bias, gemm, positions, k, cout, activation, xq, xScales);
-            Transpose(gemm, y.Slice(b * outSize, outSize), positions, cout);
+            Transpose(path, gemm, y.Slice(b * outSize, outSize), positions, cout);
         }
     }
 
-    /// <summary><c>destination[c, r] = source[r, c]</c> for a row-major <c>[rows, cols]</c> source, in cache-sized tiles.</summary>
-    internal static void Transpose(ReadOnlySpan<float> source, Span<float> destination, int rows, int cols)
+    /// <summary>
+    /// <c>w[r, c] = q[r, c] * scales[r]</c> for the int8 convolutions that run on the fp32 GEMM: their weights widened
+    /// into scratch on every call, so this runs once per layer per inference (MobileNetV2 widens ~0.5 M weights; the
+    /// scalar loop took ~1.4 weights per ns). Every path gives the same floats: one exact conversion, one rounded product.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Dequantize(KernelPath path, ReadOnlySpan<sbyte> q, ReadOnlySpan<float> scales, int rows, int cols,
+        Span<float> w)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArgumentOutOfRangeException.ThrowIfNegative(cols);
+        CheckLength(q.Length, (long)rows * cols, nameof(q), "rows * cols");
+        CheckLength(scales.Length, rows, nameof(scales), "rows");
+        CheckLength(w.Length, (long)rows * cols, nameof(w), "rows * cols");
+        ref sbyte qs = ref MemoryMarshal.GetReference(q);
+        ref float ws = ref MemoryMarshal.GetReference(w);
+        for (int r = 0; r < rows; r++)
+        {
+            ref sbyte qRow = ref Unsafe.Add(ref qs, (nint)r * cols);
+            ref float wRow = ref Unsafe.Add(ref ws, (nint)r * cols);
+            float scale = scales[r];
+            int c = path switch
+            {
+                KernelPath.Avx2 => DequantizeAvx2(ref qRow, ref wRow, cols, scale),
+                KernelPath.Scalar => 0,
+                _ => Dequantize128(ref qRow, ref wRow, cols, scale),
+            };
+            for (; c < cols; c++)
+                Unsafe.Add(ref wRow, c) = Unsafe.Add(ref qRow, c) * scale;
+        }
+    }
+
+    /// <summary>Whole groups of 8; returns how many were done.</summary>
+    private static int DequantizeAvx2(ref sbyte q, ref float w, int cols, float scale)
+    {
+        Vector256<float> s = Vector256.Create(scale);
+        int c = 0;
+        for (; c <= cols - 8; c += 8)
+        {
+            Vector128<sbyte> bytes = Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<long>(ref Unsafe.As<sbyte, byte>(ref Unsafe.Add(ref q, c)))).AsSByte();
+            (Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(bytes)) * s).StoreUnsafe(ref w, (nuint)c);
+        }
+        return c;
+    }
+
+    /// <summary>Whole groups of 16 (Vector128, AdvSimd); returns how many were done.</summary>
+    private static int Dequantize128(ref sbyte q, ref float w, int cols, float scale)
+    {
+        Vector128<float> s = Vector128.Create(scale);
+        int c = 0;
+        for (; c <= cols - 16; c += 16)
+        {
+            Vector128<sbyte> bytes = Vector128.LoadUnsafe(ref q, (nuint)c);
+            (Vector128<short> lo, Vector128<short> hi) = Vector128.Widen(bytes);
+            (Vector128<int> a, Vector128<int> b) = Vector128.Widen(lo);
+            (Vector128<int> d, Vector128<int> e) = Vector128.Widen(hi);
+            (Vector128.ConvertToSingle(a) * s).StoreUnsafe(ref w, (nuint)c);
+            (Vector128.ConvertToSingle(b) * s).StoreUnsafe(ref w, (nuint)c + 4);
+            (Vector128.ConvertToSingle(d) * s).StoreUnsafe(ref w, (nuint)c + 8);
+            (Vector128.ConvertToSingle(e) * s).StoreUnsafe(ref w, (nuint)c + 12);
+        }
+        return c;
+    }
+
+    /// <summary>
+    /// <c>destination[c, r] = source[r, c]</c> for a row-major <c>[rows, cols]</c> source: 8 x 8 register transposes
+    /// on Avx2, 4 x 4 on the 128-bit paths, each block read and written whole rows at a time; the edges scalar.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Transpose(KernelPath path, ReadOnlySpan<float> source, Span<float> destination, int rows, int cols)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArgumentOutOfRangeException.ThrowIfNegative(cols);
         CheckLength(source.Length, (long)rows * cols, nameof(source), "rows * cols");
         CheckLength(destination.Length, (long)rows * cols, nameof(destination), "rows * cols");
         ref float src = ref MemoryMarshal.GetReference(source);
         ref float dst = ref MemoryMarshal.GetReference(destination);
-        for (int r0 = 0; r0 < rows; r0 += Tile)
+        int block = path switch { KernelPath.Avx2 => 8, KernelPath.Scalar => 1, _ => 4 };
+        // The scalar path is all edge.
+        int wholeRows = block > 1 ? rows - rows % block : 0, wholeCols = block > 1 ? cols - cols % block : 0;
+        if (block > 1)
         {
-            int r1 = Math.Min(r0 + Tile, rows);
-            for (int c0 = 0; c0 < cols; c0 += Tile)
+            // Tiles of Tile x Tile keep the written lines of the destination in cache between the source's rows.
+            for (int r0 = 0; r0 < wholeRows; r0 += Tile)
             {
-                int c1 = Math.Min(c0 + Tile, cols);
-                for (int c = c0; c < c1; c++)
+                int r1 = Math.Min(r0 + Tile, wholeRows);
+                for (int c0 = 0; c0 < wholeCols; c0 += Tile)
+                {
+                    int c1 = Math.Min(c0 + Tile, wholeCols);
+                    for (int r = r0; r < r1; r += block)
+                        for (int c = c0; c < c1; c += block)
+                        {
+                            if (block == 8)
+                                Transpose8x8(ref Unsafe.Add(ref src, (nint)r * cols + c), (nuint)cols,
+                                    ref Unsafe.Add(ref dst, (nint)c * rows + r), (nuint)rows);
+                            else
+                                Transpose4x4(ref Unsafe.Add(ref src, (nint)r * cols + c), (nuint)cols,
+                                    ref Unsafe.Add(ref dst, (nint)c * rows + r), (nuint)rows);
+                        }
+                }
+            }
+        }
+        // Edges: the columns past the whole blocks for the whole rows, then every column of the last rows.
+        TransposeScalar(ref src, ref dst, rows, cols, 0, wholeRows, wholeCols, cols);
+        TransposeScalar(ref src, ref dst, rows, cols, wholeRows, rows, 0, cols);
+    }
+
+    /// <summary>The scalar transpose of the source's rows [r0, r1) and columns [c0, c1), in tiles.</summary>
+    private static void TransposeScalar(ref float src, ref float dst, int rows, int cols, int r0, int r1, int c0, int c1)
+    {
+        for (int rt = r0; rt < r1; rt += Tile)
+        {
+            int re = Math.Min(rt + Tile, r1);
+            for (int ct = c0; ct < c1; ct += Tile)
+            {
+                int ce = Math.Min(ct + Tile, c1);
+                for (int c = ct; c < ce; c++)
                 {
                     ref float column = ref Unsafe.Add(ref dst, (nint)c * rows);
-                    for (int r = r0; r < r1; r++)
+                    for (int r = rt; r < re; r++)
                         Unsafe.Add(ref column, r) = Unsafe.Add(ref src, (nint)r * cols + c);
                 }
             }
         }
+    }
+
+    private static void Transpose8x8(ref float s, nuint sStride, ref float d, nuint dStride)
+    {
+        Vector256<float> r0 = Vector256.LoadUnsafe(ref s), r1 = Vector256.LoadUnsafe(ref s, sStride);
+        Vector256<float> r2 = Vector256.LoadUnsafe(ref s, 2 * sStride), r3 = Vector256.LoadUnsafe(ref s, 3 * sStride);
+        Vector256<float> r4 = Vector256.LoadUnsafe(ref s, 4 * sStride), r5 = Vector256.LoadUnsafe(ref s, 5 * sStride);
+        Vector256<float> r6 = Vector256.LoadUnsafe(ref s, 6 * sStride), r7 = Vector256.LoadUnsafe(ref s, 7 * sStride);
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Permute2x128(u0, u4, 0x20).StoreUnsafe(ref d);
+        Avx.Permute2x128(u1, u5, 0x20).StoreUnsafe(ref d, dStride);
+        Avx.Permute2x128(u2, u6, 0x20).StoreUnsafe(ref d, 2 * dStride);
+        Avx.Permute2x128(u3, u7, 0x20).StoreUnsafe(ref d, 3 * dStride);
+        Avx.Permute2x128(u0, u4, 0x31).StoreUnsafe(ref d, 4 * dStride);
+        Avx.Permute2x128(u1, u5, 0x31).StoreUnsafe(ref d, 5 * dStride);
+        Avx.Permute2x128(u2, u6, 0x31).StoreUnsafe(ref d, 6 * dStride);
+        Avx.Permute2x128(u3, u7, 0x31).StoreUnsafe(ref d, 7 * dStride);
+    }
+
+    private static void Transpose4x4(ref float s, nuint sStride, ref float d, nuint dStride)
+    {
+        Vector128<float> r0 = Vector128.LoadUnsafe(ref s), r1 = Vector128.LoadUnsafe(ref s, sStride);
+        Vector128<float> r2 = Vector128.LoadUnsafe(ref s, 2 * sStride), r3 = Vector128.LoadUnsafe(ref s, 3 * sStride);
+        Vector128<float> c0, c1, c2, c3;
+        if (Sse.IsSupported)
+        {
+            Vector128<float> t0 = Sse.UnpackLow(r0, r1), t1 = Sse.UnpackHigh(r0, r1);
+            Vector128<float> t2 = Sse.UnpackLow(r2, r3), t3 = Sse.UnpackHigh(r2, r3);
+            c0 = Sse.MoveLowToHigh(t0, t2); c1 = Sse.MoveHighToLow(t2, t0);
+            c2 = Sse.MoveLowToHigh(t1, t3); c3 = Sse.MoveHighToLow(t3, t1);
+        }
+        else if (AdvSimd.Arm64.IsSupported)
+        {
+            Vector128<double> t0 = AdvSimd.Arm64.ZipLow(r0, r1).AsDouble(), t1 = AdvSimd.Arm64.ZipHigh(r0, r1).AsDouble();
+            Vector128<double> t2 = AdvSimd.Arm64.ZipLow(r2, r3).AsDouble(), t3 = AdvSimd.Arm64.ZipHigh(r2, r3).AsDouble();
+            c0 = AdvSimd.Arm64.ZipLow(t0, t2).AsSingle(); c1 = AdvSimd.Arm64.ZipHigh(t0, t2).AsSingle();
+            c2 = AdvSimd.Arm64.ZipLow(t1, t3).AsSingle(); c3 = AdvSimd.Arm64.ZipHigh(t1, t3).AsSingle();
+        }
+        else
+        {
+            c0 = Vector128.Create(r0[0], r1[0], r2[0], r3[0]); c1 = Vector128.Create(r0[1], r1[1], r2[1], r3[1]);
+            c2 = Vector128.Create(r0[2], r1[2], r2[2], r3[2]); c3 = Vector128.Create(r0[3], r1[3], r2[3], r3[3]);
+        }
+        c0.StoreUnsafe(ref d);
+        c1.StoreUnsafe(ref d, dStride);
+        c2.StoreUnsafe(ref d, 2 * dStride);
+        c3.StoreUnsafe(ref d, 3 * dStride);
     }
 
     private static void CheckLength(int length, long required, string name, string what)

@@ -54,6 +54,55 @@ public class ConvInt8Tests
         }
     }
 
+    /// <summary>
+    /// Every path transposes bit for bit like the definition, on shapes with edges past whole 8 x 8 and 4 x 4 blocks
+    /// and past the 16-wide tiles (1, 3, 7, 9, 17, 49, 67).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void TransposeMatchesDefinition(KernelPath path)
+    {
+        int[] sizes = [1, 3, 4, 7, 8, 9, 16, 17, 24, 49, 67];
+        var random = new Random(11);
+        foreach (int rows in sizes)
+            foreach (int cols in sizes)
+            {
+                float[] source = KernelTestData.Uniform(random, rows * cols);
+                var actual = new float[rows * cols + 3];
+                ConvInt8.Transpose(path, source, actual, rows, cols);
+                for (int r = 0; r < rows; r++)
+                    for (int c = 0; c < cols; c++)
+                        Assert.True(source[r * cols + c] == actual[c * rows + r], $"{rows} x {cols} at ({r}, {c}) on {path}");
+                Assert.True(actual[^3..].All(v => v == 0), $"{rows} x {cols} wrote past rows * cols on {path}");
+            }
+    }
+
+    /// <summary>
+    /// Every path widens int8 weights bit for bit like <see cref="ModelGen.Quantization.Int8Quantizer.DequantizeRows"/>,
+    /// on row lengths around the 8- and 16-wide steps (the depthwise 9, odd tails) and the full int8 range.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void DequantizeMatchesInt8QuantizerDequantizeRows(KernelPath path)
+    {
+        var random = new Random(12);
+        foreach (int rows in new[] { 1, 3, 5 })
+            foreach (int cols in new[] { 1, 7, 8, 9, 15, 16, 17, 27, 33, 96, 161 })
+            {
+                sbyte[] q = [.. Enumerable.Range(0, rows * cols).Select(_ => (sbyte)random.Next(-128, 128))];
+                float[] scales = KernelTestData.Uniform(random, rows, 0.05f);
+                var expected = new float[rows * cols];
+                ModelGen.Quantization.Int8Quantizer.DequantizeRows(q, scales, rows, cols, expected);
+                var actual = new float[rows * cols + 2];
+                ConvInt8.Dequantize(path, q, scales, rows, cols, actual);
+                Assert.True(expected.SequenceEqual(actual[..^2]), $"{rows} x {cols} on {path}");
+                Assert.True(actual[^2..].All(v => v == 0), $"{rows} x {cols} wrote past rows * cols on {path}");
+            }
+        Assert.Throws<ArgumentException>(() => ConvInt8.Dequantize(path, new sbyte[6], new float[2], 2, 3, new float[5]));
+        Assert.Throws<ArgumentException>(() => ConvInt8.Dequantize(path, new sbyte[6], new float[1], 2, 3, new float[6]));
+        Assert.Throws<ArgumentException>(() => ConvInt8.Transpose(path, new float[6], new float[5], 2, 3));
+    }
+
     [Fact]
     public void RejectsGroupsShortScratchAndOverlap()
     {
