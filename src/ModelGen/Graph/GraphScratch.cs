@@ -41,16 +41,17 @@ internal static class GraphScratch
 
     /// <summary>
     /// Whether an Int8 convolution runs as int8 GEMM: one group, at least <see cref="Int8GemmMinWeightsPerOutChannel"/>
-    /// weights per output channel and at least twice as many as output positions. The int8 path transposes the input
-    /// and the output around the int8 dense kernel, which pays only when K is long against the planes. Measured on
-    /// MobileNetV2 against the fp32 GEMM (graph-profile, AVX2, batch 1, int8 time over fp32 time): 7x7 planes with K
-    /// 160-960 0.55-0.75; 14x14 with K 576 0.88, K 384 0.91-1.05, K 64-192 1.13-1.29; 28x28 and larger 1.6-2.8.
+    /// weights per output channel and at least a quarter as many as output positions. The int8 path transposes the
+    /// input and the output around the int8 dense kernel, which pays only when K is not short against the planes; the
+    /// other path widens the int8 weights to fp32 every call. Measured on MobileNetV2 (graph-profile, AVX2, batch 1,
+    /// int8 GEMM time over widened fp32 time, register-block transposes and vectorized widening on both sides): 7x7
+    /// planes K 160-960 0.6-0.9; 14x14 K 64-576 0.7-0.95; 28x28 K 192 ~1.0, K 32-144 1.1-1.3; 56x56 and larger 1.3-2.2.
     /// Depthwise, grouped and the other ones widen their int8 weights to fp32 into scratch.
     /// </summary>
     public static bool ConvRunsInt8(in ConvGeometry g)
     {
         long k = (long)g.InChannelsPerGroup * g.KernelHeight * g.KernelWidth;
-        return g.Groups == 1 && k >= Int8GemmMinWeightsPerOutChannel && k >= 2L * g.OutHeight * g.OutWidth;
+        return g.Groups == 1 && k >= Int8GemmMinWeightsPerOutChannel && 4 * k >= (long)g.OutHeight * g.OutWidth;
     }
 
     /// <summary>

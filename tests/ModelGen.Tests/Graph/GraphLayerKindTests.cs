@@ -24,7 +24,7 @@ public class GraphLayerKindTests
         var data = new TheoryData<Precision, int, int, int, int>();
         foreach (Precision p in new[] { Precision.Float32, Precision.Float16, Precision.BFloat16, Precision.Int8 })
         {
-            data.Add(p, 1, 3, 1, 1);   // 3x3 pad 1, one group (int8: 54 weights per channel for 99 positions, widened)
+            data.Add(p, 1, 3, 1, 1);   // 3x3 pad 1, one group (int8: 54 weights per channel for 99 positions, the int8 GEMM)
             data.Add(p, 1, 1, 1, 0);   // pointwise, 6 weights per channel (int8: too short for the GEMM, widened)
             data.Add(p, 1, 3, 2, 0);   // strided, no padding
             data.Add(p, 6, 3, 2, 1);   // depthwise (int8: widened weights)
@@ -33,7 +33,7 @@ public class GraphLayerKindTests
         return data;
     }
 
-    /// <summary>Int8 convolutions whose weights per output channel are at least twice the positions: the int8 GEMM path.</summary>
+    /// <summary>Int8 convolutions whose weights per output channel are at least a quarter of the positions: the int8 GEMM path.</summary>
     [Theory]
     [MemberData(nameof(Batches))]
     public void Int8ConvolutionsWithLongRowsRunTheInt8Gemm(int batch)
@@ -46,6 +46,24 @@ public class GraphLayerKindTests
         Assert.All(plan.Layers.Where(l => l.Kind == LayerKind.Conv2d),
             l => Assert.True(GraphScratch.ConvRunsInt8(GraphLayout.Geometry(l.Window)), l.Name));
         Check(plan, batch, 77);
+    }
+
+    /// <summary>
+    /// Int8 convolutions with enough weights per output channel for the GEMM's panels but fewer than a quarter of the
+    /// positions widen their weights to fp32 (vectorized, <see cref="ConvInt8.Dequantize"/>) on rows of 32 and 44.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Batches))]
+    public void Int8ConvolutionsWithShortRowsWidenTheirWeights(int batch)
+    {
+        var b = new PlanBuilder(32, 15, 13);
+        b.Conv("pointwise", 44, 1, precision: Precision.Int8, batchNorm: "bn");         // K 32, 195 positions
+        b.Act(Activation.Relu6);
+        b.Conv("next", 9, 1, precision: Precision.Int8, bias: false);                   // K 44, 195 positions
+        BuiltPlan plan = b.Build();
+        Assert.All(plan.Layers.Where(l => l.Kind == LayerKind.Conv2d),
+            l => Assert.False(GraphScratch.ConvRunsInt8(GraphLayout.Geometry(l.Window)), l.Name));
+        Check(plan, batch, 78);
     }
 
     [Theory]
