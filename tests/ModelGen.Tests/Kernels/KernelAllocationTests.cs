@@ -16,6 +16,7 @@ public class KernelAllocationTests
         ushort[] w16 = new ushort[n * k];
         sbyte[] w8 = KernelTestData.Int8Weights(new Random(3), n * k), xq = new sbyte[batch * k];
         float[] bias = new float[n], y = new float[batch * n], scales = Enumerable.Repeat(0.01f, n).ToArray(), xScales = new float[batch];
+        float[] widened = new float[n * k], transposed = new float[batch * k];
 
         void All(int b, Activation activation)
         {
@@ -23,6 +24,8 @@ public class KernelAllocationTests
             DenseKernels.Float16(path, x, w16, bias, y, b, k, n, activation);
             DenseKernels.BFloat16(path, x, w16, [], y, b, k, n, activation);
             DenseKernels.Int8(path, x, w8, scales, bias, y, b, k, n, activation, xq, xScales);
+            ConvInt8.Dequantize(path, w8, scales, n, k, widened);
+            ConvInt8.Transpose(path, x, transposed, batch, k);
             if (path == KernelPaths.Best)
             {
                 DenseKernels.Float32(x, w, bias, y, b, k, n, activation);
