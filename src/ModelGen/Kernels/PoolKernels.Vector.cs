@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace ModelGen.Kernels;
 
@@ -74,8 +75,10 @@ public static partial class PoolKernels
             {
                 Vector256<float> a = Vector256.Max(Vector256.LoadUnsafe(ref top, 2 * i), Vector256.LoadUnsafe(ref bottom, 2 * i));
                 Vector256<float> b = Vector256.Max(Vector256.LoadUnsafe(ref top, 2 * i + 8), Vector256.LoadUnsafe(ref bottom, 2 * i + 8));
-                Deinterleave.Split(a, b, out Vector256<float> even, out Vector256<float> odd);
-                Vector256.Max(even, odd).StoreUnsafe(ref y, i);
+                // Per 128-bit lane even and odd columns give outputs [0 1 4 5 | 2 3 6 7]: one reorder after the
+                // maximum instead of one per operand (Deinterleave.Split's).
+                Vector256<float> pairs = Vector256.Max(Avx.Shuffle(a, b, 0b10_00_10_00), Avx.Shuffle(a, b, 0b11_01_11_01));
+                Avx2.Permute4x64(pairs.AsDouble(), 0b11_01_10_00).AsSingle().StoreUnsafe(ref y, i);
                 if (i == count - 8) return;
             }
         }
