@@ -37,6 +37,11 @@ public static partial class PoolKernels
         ThrowIfUnsupported(path);
         (int oh, int ow) = Validate(x, y, batch, channels, height, width, kernel, stride, padding);
         int planes = batch * channels, inPlane = height * width, outPlane = oh * ow;
+        if (path != KernelPath.Scalar && kernel == 2 && stride == 2 && padding == 0)
+        {
+            MaxPool2x2Vector(path, x, y, planes, height, width, oh, ow);
+            return;
+        }
         if (path != KernelPath.Scalar && width + 2 * padding <= MaxStackRow)
         {
             MaxPoolVector(path, x, y, planes, height, width, kernel, stride, padding, oh, ow);

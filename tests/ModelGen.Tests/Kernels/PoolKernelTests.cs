@@ -18,7 +18,8 @@ public class PoolKernelTests
         yield return (1, 4, 6, 5, 4, 3, 2);
         yield return (2, 2, 8, 9, 3, 3, 0);
         yield return (1, 3, 112, 112, 3, 2, 1); // a ResNet-style stem pool
-        yield return (1, 2, 3, 2100, 2, 2, 0);  // rows wider than the vector paths' stack row run the reference loop
+        yield return (1, 2, 3, 2100, 3, 2, 1);  // rows wider than the vector paths' stack row run the reference loop
+        yield return (1, 2, 3, 2101, 2, 2, 0);  // 2 x 2 / 2 reads rows in place, so any width takes its vector path
         // Every 2 x 2 / 2 and 3 x 3 / 2 pad 1 plane up to 17 x 18 (rows under, at and past one vector), then seeded
         // random ones: planes to 29 x 31, kernels 1-5, strides 1-3, any legal padding.
         for (int size = 1; size <= 17; size++)
@@ -115,6 +116,16 @@ public class PoolKernelTests
             for (int ox = 0; ox < 10; ox++)
                 Assert.True(float.IsNaN(pooled[ox]) == (at % 20 / 2 == ox), $"NaN at {at} on {path}: output {ox} = {pooled[ox]}");
         }
+        // Rows of 7 outputs (overlapping 4-wide vectors) and of 3 (the scalar tail); the dropped last column never counts.
+        foreach (int width in new[] { 15, 7 })
+            for (int at = 0; at < 2 * width; at++)
+            {
+                float[] narrow = KernelTestData.Uniform(new Random(at), 2 * width), pooled = new float[width / 2];
+                narrow[at] = float.NaN;
+                PoolKernels.MaxPool2d(path, narrow, pooled, 1, 1, 2, width, 2, 2, 0);
+                for (int ox = 0; ox < width / 2; ox++)
+                    Assert.True(float.IsNaN(pooled[ox]) == (at % width / 2 == ox), $"NaN at {at} of 2 x {width} on {path}: output {ox} = {pooled[ox]}");
+            }
     }
 
     [Theory]
