@@ -46,12 +46,16 @@ internal static class GraphScratch
     /// other path widens the int8 weights to fp32 every call. Measured on MobileNetV2 (graph-profile, AVX2, batch 1,
     /// int8 GEMM time over widened fp32 time, register-block transposes and vectorized widening on both sides): 7x7
     /// planes K 160-960 0.6-0.9; 14x14 K 64-576 0.7-0.95; 28x28 K 192 ~1.0, K 32-144 1.1-1.3; 56x56 and larger 1.3-2.2.
+    /// Larger windows also build a position-major im2col, so they need K at least twice the positions (fashion_cnn's
+    /// 3x3 conv2, K 144 on a 14 x 14 plane, ran 1.3x slower on the int8 path: bench graph quick, 70 vs 52 us).
     /// Depthwise, grouped and the other ones widen their int8 weights to fp32 into scratch.
     /// </summary>
     public static bool ConvRunsInt8(in ConvGeometry g)
     {
-        long k = (long)g.InChannelsPerGroup * g.KernelHeight * g.KernelWidth;
-        return g.Groups == 1 && k >= Int8GemmMinWeightsPerOutChannel && 4 * k >= (long)g.OutHeight * g.OutWidth;
+        long k = (long)g.InChannelsPerGroup * g.KernelHeight * g.KernelWidth, positions = (long)g.OutHeight * g.OutWidth;
+        bool pointwise = g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideHeight == 1 && g.StrideWidth == 1
+            && g.PaddingHeight == 0 && g.PaddingWidth == 0;
+        return g.Groups == 1 && k >= Int8GemmMinWeightsPerOutChannel && (pointwise ? 4 * k >= positions : k >= 2 * positions);
     }
 
     /// <summary>

@@ -24,7 +24,7 @@ public class GraphLayerKindTests
         var data = new TheoryData<Precision, int, int, int, int>();
         foreach (Precision p in new[] { Precision.Float32, Precision.Float16, Precision.BFloat16, Precision.Int8 })
         {
-            data.Add(p, 1, 3, 1, 1);   // 3x3 pad 1, one group (int8: 54 weights per channel for 99 positions, the int8 GEMM)
+            data.Add(p, 1, 3, 1, 1);   // 3x3 pad 1, one group (int8: 54 weights per channel for 99 positions, widened)
             data.Add(p, 1, 1, 1, 0);   // pointwise, 6 weights per channel (int8: too short for the GEMM, widened)
             data.Add(p, 1, 3, 2, 0);   // strided, no padding
             data.Add(p, 6, 3, 2, 1);   // depthwise (int8: widened weights)
@@ -33,7 +33,7 @@ public class GraphLayerKindTests
         return data;
     }
 
-    /// <summary>Int8 convolutions whose weights per output channel are at least a quarter of the positions: the int8 GEMM path.</summary>
+    /// <summary>Int8 convolutions with rows long enough for the int8 GEMM (see GraphScratch.ConvRunsInt8): a 1x1 and a 3x3.</summary>
     [Theory]
     [MemberData(nameof(Batches))]
     public void Int8ConvolutionsWithLongRowsRunTheInt8Gemm(int batch)
