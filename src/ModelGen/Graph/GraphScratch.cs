@@ -53,10 +53,13 @@ internal static class GraphScratch
     public static bool ConvRunsInt8(in ConvGeometry g)
     {
         long k = (long)g.InChannelsPerGroup * g.KernelHeight * g.KernelWidth, positions = (long)g.OutHeight * g.OutWidth;
-        bool pointwise = g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideHeight == 1 && g.StrideWidth == 1
-            && g.PaddingHeight == 0 && g.PaddingWidth == 0;
-        return g.Groups == 1 && k >= Int8GemmMinWeightsPerOutChannel && (pointwise ? 4 * k >= positions : k >= 2 * positions);
+        return g.Groups == 1 && k >= Int8GemmMinWeightsPerOutChannel && (IsPointwise(g) ? 4 * k >= positions : k >= 2 * positions);
     }
+
+    /// <summary>A 1x1 window on every input pixel in order: the input planes are already the GEMM's columns.</summary>
+    public static bool IsPointwise(in ConvGeometry g) =>
+        g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideHeight == 1 && g.StrideWidth == 1
+        && g.PaddingHeight == 0 && g.PaddingWidth == 0;
 
     /// <summary>
     /// Fixed-region bytes of a convolution with weights of <paramref name="precision"/> (0 Float32, 1 Float16,

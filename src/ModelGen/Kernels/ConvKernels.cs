@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using ModelGen.Graph;
 
 namespace ModelGen.Kernels;
 
@@ -39,10 +40,10 @@ public static class ConvKernels
     /// 1 -> 4 467 vs 435; 2 -> 4 (28x28) 248 vs 269; 1 -> 8 (28x28) 248 vs 181; one group: 1 -> 4 56x56 3x3 12.2 vs
     /// 13.7; 1 -> 16 28x28 3x3 (fashion_cnn conv1) 15.3 vs 8.0; 3 -> 32 56x56 1x1 74 vs 27; 2 -> 32 56x56 3x3 177 vs 74.
     /// </summary>
-    internal const int DirectBelowOutChannelsPerGroup = Graph.GraphScratch.DirectBelowOutChannelsPerGroup;
+    internal const int DirectBelowOutChannelsPerGroup = GraphScratch.DirectBelowOutChannelsPerGroup;
 
     /// <summary>Most kernel taps the direct kernel handles (it keeps their offsets on the stack).</summary>
-    internal const int DirectMaxTaps = Graph.GraphScratch.DirectMaxTaps;
+    internal const int DirectMaxTaps = GraphScratch.DirectMaxTaps;
 
     /// <summary>
     /// <c>y [batch, out, oh, ow] = act(conv(x [batch, in, h, w], w) + bias)</c>. An empty <paramref name="bias"/>
@@ -83,7 +84,7 @@ public static class ConvKernels
                 nameof(requested));
         if (requested != ConvAlgorithm.Auto) return requested;
         // The graph planner sizes scratch with the same rule (GraphScratch is shared with the generator).
-        return Graph.GraphScratch.ConvIsDirect(shape.OutChannelsPerGroup, shape.KernelHeight, shape.KernelWidth)
+        return GraphScratch.ConvIsDirect(shape.OutChannelsPerGroup, shape.KernelHeight, shape.KernelWidth)
             ? ConvAlgorithm.Direct : ConvAlgorithm.Im2col;
     }
 
@@ -126,9 +127,7 @@ public static class ConvKernels
     }
 
     /// <summary>Whether the GEMM's columns are the input planes themselves: a 1x1 window on every input pixel in order.</summary>
-    internal static bool IsPointwise(in Conv2dShape s) =>
-        s.KernelHeight == 1 && s.KernelWidth == 1 && s.StrideHeight == 1 && s.StrideWidth == 1
-        && s.PaddingHeight == 0 && s.PaddingWidth == 0;
+    internal static bool IsPointwise(in Conv2dShape s) => GraphScratch.IsPointwise(GraphLayout.Geometry(s));
 
     /// <summary>One image, per group: <c>y[out, positions] = act(w[out, k] * columns[k, positions] + bias)</c>.</summary>
     private static void Gemm(KernelPath path, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
