@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using FashionMnist;
 using MobileNetV2;
 
@@ -10,7 +8,7 @@ namespace ModelGen.Bench;
 /// and 8, one and two threads, in the same run: ModelGen fp32 and int8 each against ORT fp32 (no int8 ONNX files of
 /// these models exist). ModelGen's two threads split the batch (<see cref="ParallelForward"/>); at batch 1 there is
 /// nothing to split, so its t2 rows run one thread. Then peak process memory (VmHWM) of MobileNetV2 int8 against ORT
-/// fp32 at batch 1, each in a fresh process of this program.
+/// fp32 at batch 1, each in a fresh process (<see cref="MemoryProbe"/>).
 /// </summary>
 public static class GraphBench
 {
@@ -72,69 +70,17 @@ public static class GraphBench
         var mobilenet = cases[2];
         if (File.Exists(mobilenet.Weights) && File.Exists(mobilenet.Onnx))
         {
-            long modelGen = ChildPeakRss("modelgen-int8", mobilenet.Weights);
-            long ort = ChildPeakRss("ort-fp32", mobilenet.Onnx);
-            Console.WriteLine($"MobileNetV2 batch 1 peak RSS: ModelGen int8 {modelGen / 1024.0:F1} MiB, ORT fp32 {ort / 1024.0:F1} MiB");
-            Console.WriteLine($"RESULT mobilenetv2.int8.b1 rss_ratio={(double)modelGen / ort:F3} modelgen_kib={modelGen} ort_kib={ort}");
+            foreach (var harness in MemoryProbe.Harnesses())
+            {
+                long baseline = harness.PeakRssKib("baseline", mobilenet.Weights);
+                long modelGen = harness.PeakRssKib("modelgen-int8", mobilenet.Weights);
+                long ort = harness.PeakRssKib("ort-fp32", mobilenet.Onnx);
+                Console.WriteLine($"MobileNetV2 batch 1 peak RSS, {harness.Name}: empty process {baseline / 1024.0:F1} MiB, " +
+                    $"ModelGen int8 {modelGen / 1024.0:F1} MiB, ORT fp32 {ort / 1024.0:F1} MiB");
+                Console.WriteLine($"RESULT mobilenetv2.int8.b1{harness.ResultSuffix} rss_ratio={(double)modelGen / ort:F3} " +
+                    $"harness={harness.Name} modelgen_kib={modelGen} ort_kib={ort} empty_process_kib={baseline}");
+            }
         }
-    }
-
-    /// <summary>
-    /// The child process: loads MobileNetV2 with one engine, runs batch 1 ten times, prints its peak RSS (kB).
-    /// <c>ModelGen.Bench rss-child modelgen-int8|modelgen-fp32|ort-fp32|baseline FILE</c>.
-    /// </summary>
-    public static void RssChild(string engine, string file)
-    {
-        var input = new float[3 * 224 * 224];
-        for (int i = 0; i < input.Length; i++)
-            input[i] = (i % 255) / 255f;
-        if (engine == "baseline")
-        {
-            // Nothing loaded: the floor every child shares (the .NET runtime and this program).
-        }
-        else if (engine == "ort-fp32")
-        {
-            using var peer = new OrtPeer(file, 1, [3, 224, 224], 1000, input, threads: 1);
-            for (int i = 0; i < 10; i++)
-                peer.Run();
-        }
-        else if (engine == "modelgen-fp32")
-        {
-            using var model = MobileNetV2Float32.Load(file);
-            var output = new float[1000];
-            for (int i = 0; i < 10; i++)
-                model.Forward(input, output, 1);
-        }
-        else
-        {
-            using var model = MobileNetV2Int8.Load(file);
-            var output = new float[1000];
-            for (int i = 0; i < 10; i++)
-                model.Forward(input, output, 1);
-        }
-
-        Console.WriteLine($"VmHWM {PeakRssKib()}");
-    }
-
-    private static long ChildPeakRss(string engine, string file)
-    {
-        var start = new ProcessStartInfo("dotnet", [typeof(GraphBench).Assembly.Location, "rss-child", engine, file])
-        {
-            RedirectStandardOutput = true,
-        };
-        using var child = Process.Start(start)!;
-        string output = child.StandardOutput.ReadToEnd();
-        child.WaitForExit();
-        var line = output.Split('\n').Single(l => l.StartsWith("VmHWM ", StringComparison.Ordinal));
-        return long.Parse(line["VmHWM ".Length..], CultureInfo.InvariantCulture);
-    }
-
-    private static long PeakRssKib()
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-        return -1;
     }
 
     private static float[] Inputs(Case c, int batch)

@@ -56,13 +56,6 @@ if (args is ["graph-profile", var which, var profileWeights, ..])
     return;
 }
 
-if (args is ["rss-child", var engine, var weightsOrOnnx, ..])
-{
-    // One MobileNetV2 engine in a fresh process, for the peak-memory comparison (GraphBench.ChildPeakRss).
-    GraphBench.RssChild(engine, weightsOrOnnx);
-    return;
-}
-
 string dataDir = Path.Combine(AppContext.BaseDirectory, "data");
 string onnxDir = Environment.GetEnvironmentVariable("MODELGEN_ONNX_DIR")
     ?? FindUp("shared/data/reference-models") ?? "";
