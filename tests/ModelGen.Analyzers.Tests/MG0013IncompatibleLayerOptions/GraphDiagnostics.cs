@@ -21,6 +21,6 @@ public sealed class GraphDiagnostics
             [Model(InputShape = new[] { 64 })] public partial class M { [Dense(64, 8, Precision = Precision.Int8, {|MG0013:KeepOutputs = 4|})] public partial GraphLayer Fc { get; } }
             """);
 
-        Assert.Equal("KeepOutputs on layer 'Fc' is not supported in graph models: their Dense layers take Precision Float32, Float16, BFloat16 or Int8 without quantization or pruning options", message);
+        Assert.Equal("KeepOutputs on layer 'Fc' is not supported in graph models: their Dense layers take Precision Float32, Float16, BFloat16 or Int8 with no quantization or pruning option but InputQuantization", message);
     }
 }
