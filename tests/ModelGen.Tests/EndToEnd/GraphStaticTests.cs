@@ -99,6 +99,7 @@ public sealed class GraphStaticTests(ITestOutputHelper output)
         output.WriteLine(result.ToString());
     }
 
+    /// <summary>Batches of 1 and of 8 (the last one partial) see the same inputs; progress is told after each batch.</summary>
     [Fact]
     public void BatchSizeDoesNotChangeMinMaxAndProgressReachesTheCount()
     {
@@ -106,7 +107,9 @@ public sealed class GraphStaticTests(ITestOutputHelper output)
         var one = Calibrate(ResMlpFile, GraphResMlpStatic.Layers, TrainImages(37), new CalibrationOptions(CalibrationMethod.MinMax, BatchSize: 1));
         var many = Calibrate(ResMlpFile, GraphResMlpStatic.Layers, TrainImages(37), new CalibrationOptions(CalibrationMethod.MinMax, BatchSize: 8),
             new SyncProgress(seen.Add));
-        Assert.Equal(one.Layers.Select(l => l.InputScale), many.Layers.Select(l => l.InputScale));
+        // The fp32 dense kernels may sum in another order at another batch (the 128-bit path does): equal within 1e-5.
+        foreach (var (a, b) in one.Layers.Zip(many.Layers))
+            Assert.True(Math.Abs(a.InputScale - b.InputScale) <= 1e-5f * a.InputScale, $"{a} vs {b}");
         Assert.Equal([8L, 16, 24, 32, 37], seen);
         Assert.Equal(["inp", "fc_a", "fc_b", "out"], many.Layers.Select(l => l.Name));
     }
@@ -268,7 +271,7 @@ public sealed class GraphStaticTests(ITestOutputHelper output)
     /// The synthetic network: its first convolution runs the int8 GEMM (static quantizer), its depthwise one widened
     /// (fp32 input, scale unused), then a static Dense. Against fp32 each output stays within a bound the int8 steps
     /// explain: half a step of the input (scale / 2) and of the weights (per channel max / 254) per product, summed over
-    /// K 72 and carried through the next layers, ~3% of the output range here; measured ~1%.
+    /// K 72 and carried through the next layers, ~3% of the output range here; measured 1.55%.
     /// </summary>
     [Fact]
     public void SyntheticStaticConvsRunTheGemmAndTheWidenedPathCloseToFloat32()
