@@ -109,3 +109,73 @@ public sealed partial class ResMlpInt8
     [Block(typeof(IFashionResMlp), Name = "")]
     public partial GraphLayer Network { get; }
 }
+
+// Static int8 inputs: the same architectures with every Dense and Conv2d layer Int8 and InputQuantization.Static, written
+// out layer by layer (a block's layers take the model's WeightPrecision, not an input quantization). The scales come from
+// GraphCalibration on training images. fashion_cnn's two convolutions are short (K 9) or on a large plane (K 144 over
+// 14 x 14 positions), so they run widened to fp32 and keep fp32 activations: only its Dense layers use their scales.
+
+[Model(InputShape = new[] { 1, 28, 28 }, MaxBatch = 64)]
+public sealed partial class CnnInt8Static
+{
+    [Conv2d(1, 16, 3, Padding = 1, Precision = Precision.Int8, InputQuantization = InputQuantization.Static)]
+    public partial GraphLayer Conv1 { get; }
+
+    [BatchNorm2d(16)]
+    public partial GraphLayer Bn1 { get; }
+
+    [Relu]
+    public partial GraphLayer Relu1 { get; }
+
+    [MaxPool2d(2)]
+    public partial GraphLayer Pool1 { get; }
+
+    [Conv2d(16, 32, 3, Padding = 1, Precision = Precision.Int8, InputQuantization = InputQuantization.Static)]
+    public partial GraphLayer Conv2 { get; }
+
+    [BatchNorm2d(32)]
+    public partial GraphLayer Bn2 { get; }
+
+    [Relu]
+    public partial GraphLayer Relu2 { get; }
+
+    [MaxPool2d(2)]
+    public partial GraphLayer Pool2 { get; }
+
+    [Flatten]
+    public partial GraphLayer Flatten { get; }
+
+    [Dense(1568, 128, Activation = Activation.Relu, Precision = Precision.Int8, InputQuantization = InputQuantization.Static)]
+    public partial GraphLayer Fc1 { get; }
+
+    [Dense(128, 10, Precision = Precision.Int8, InputQuantization = InputQuantization.Static)]
+    public partial GraphLayer Fc2 { get; }
+}
+
+[Model(InputShape = new[] { 784 }, MaxBatch = 64)]
+public sealed partial class ResMlpInt8Static
+{
+    [Dense(784, 128, Precision = Precision.Int8, InputQuantization = InputQuantization.Static)]
+    public partial GraphLayer Inp { get; }
+
+    [LayerNorm(128)]
+    public partial GraphLayer Norm { get; }
+
+    [Dense(128, 256, Precision = Precision.Int8, InputQuantization = InputQuantization.Static)]
+    public partial GraphLayer FcA { get; }
+
+    [Gelu]
+    public partial GraphLayer Gelu { get; }
+
+    [Dense(256, 128, Precision = Precision.Int8, InputQuantization = InputQuantization.Static)]
+    public partial GraphLayer FcB { get; }
+
+    [Add(nameof(Inp))]
+    public partial GraphLayer Residual { get; }
+
+    [LayerNorm(128)]
+    public partial GraphLayer NormOut { get; }
+
+    [Dense(128, 10, Precision = Precision.Int8, InputQuantization = InputQuantization.Static)]
+    public partial GraphLayer Out { get; }
+}

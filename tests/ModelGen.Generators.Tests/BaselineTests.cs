@@ -17,6 +17,7 @@ public sealed class BaselineTests
     [InlineData(nameof(GraphTestModels.FashionCnn))]
     [InlineData(nameof(GraphTestModels.ResMlp))]
     [InlineData(nameof(GraphTestModels.Int8Cnn))]
+    [InlineData(nameof(GraphTestModels.StaticInt8Cnn))]
     public void GeneratedFileMatchesBaseline(string model)
     {
         var (run, _) = GeneratorHarness.Run(TestModels.Source(model));
@@ -37,6 +38,7 @@ public sealed class BaselineTests
     [InlineData(nameof(GraphTestModels.FashionCnn))]
     [InlineData(nameof(GraphTestModels.ResMlp))]
     [InlineData(nameof(GraphTestModels.Int8Cnn))]
+    [InlineData(nameof(GraphTestModels.StaticInt8Cnn))]
     public void GeneratedCodeCompilesWithoutDiagnostics(string model)
     {
         var (run, output) = GeneratorHarness.Run(TestModels.Source(model));

@@ -10,6 +10,7 @@ public sealed class GraphModelTests
     [InlineData(nameof(GraphTestModels.FashionCnn))]
     [InlineData(nameof(GraphTestModels.ResMlp))]
     [InlineData(nameof(GraphTestModels.Int8Cnn))]
+    [InlineData(nameof(GraphTestModels.StaticInt8Cnn))]
     public void RepresentativeGraphModelsAreValid(string model)
     {
         var spec = GeneratorHarness.Parse(TestModels.Source(model)).Spec;
@@ -122,6 +123,7 @@ public sealed class GraphModelTests
     [InlineData(nameof(GraphTestModels.FashionCnn))]
     [InlineData(nameof(GraphTestModels.ResMlp))]
     [InlineData(nameof(GraphTestModels.Int8Cnn))]
+    [InlineData(nameof(GraphTestModels.StaticInt8Cnn))]
     public void OffsetsAreThePlannersPlacementsAndFixedScratchIsTheLargestNeed(string model)
     {
         var plan = PlanOf(TestModels.Source(model));
@@ -156,6 +158,26 @@ public sealed class GraphModelTests
         var stemMemory = plan.Memory[0];
         Assert.Equal((432L + 64 + 64, 1728L + 64, "Int8, features.0.1 folded"), (stemMemory.Bytes, stemMemory.Float32Bytes, stemMemory.Storage));
         Assert.Equal(plan.Memory.Sum(m => m.Float32Bytes), plan.Float32WeightBytes);
+    }
+
+    [Fact]
+    public void StaticInputsCarryTheirFlagAndAScaleAfterTheBias()
+    {
+        var plan = PlanOf(GraphTestModels.StaticInt8Cnn);
+        var stem = plan.Layers[0];
+        var body = plan.Layers[2];
+        var head = plan.Layers[6];
+
+        Assert.All(new[] { stem, body, head }, l => Assert.Equal(LayerInputQuantization.Static, l.InputQuantization));
+        Assert.Equal(LayerInputQuantization.Dynamic, plan.Layers[1].InputQuantization);
+        Assert.Equal((0L, 448L, 512L, 576L), (stem.WeightOffset, stem.ScaleOffset, stem.BiasOffset, stem.InputScaleOffset)); // 16x27 int8, scales, bias, one fp32
+        Assert.Equal((640L, 5248L, 5376L, 5504L), (body.WeightOffset, body.ScaleOffset, body.BiasOffset, body.InputScaleOffset)); // 32x144 int8
+        Assert.Equal(head.BiasOffset + 64, head.InputScaleOffset);
+        Assert.Equal(GraphLayerPlan.None, plan.Layers[1].InputScaleOffset);
+        // K 27 is below the int8 GEMM's shortest rows: the stem runs widened to fp32 and says its scale is unused.
+        Assert.Equal((432L + 64 + 64 + 4, "Int8, static input scale unused (runs widened to fp32)"), (plan.Memory[0].Bytes, plan.Memory[0].Storage));
+        Assert.Equal("Int8, static input", plan.Memory[1].Storage);
+        Assert.Equal(plan.Memory.Sum(m => m.Bytes), plan.WeightBytes);
     }
 
     [Fact]

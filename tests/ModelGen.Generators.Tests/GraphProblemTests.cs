@@ -95,6 +95,8 @@ public sealed class GraphProblemTests
         "Padding of layer 'P' is 2; it must be between 0 and half the kernel size (1)")]
     [InlineData("[BatchNorm2d(1, Epsilon = 0)] public partial GraphLayer B { get; }", "Epsilon",
         "Epsilon of layer 'B' must be a positive finite number")]
+    [InlineData("[Conv2d(1, 4, 3, Precision = Precision.Int8, InputQuantization = (InputQuantization)7)] public partial GraphLayer C { get; }", "InputQuantization",
+        "InputQuantization of layer 'C' is 7, which is not a defined ModelGen.InputQuantization value")]
     public void GeometryOutOfRange(string body, string kind, string message)
     {
         AssertProblem(Single(body), ModelRule.AttributeValueOutOfRange, Enum.Parse<ProblemTargetKind>(kind), 0, message);
@@ -106,7 +108,11 @@ public sealed class GraphProblemTests
     [InlineData("[Conv2d(1, 4, 3, Precision = Precision.Codebook16)] public partial GraphLayer C { get; }", 0, "Precision",
         "Layer 'C' is Conv2d with Codebook16 weights; graph models store Conv2d weights as Float32, Float16, BFloat16 or Int8")]
     [InlineData("[Flatten] public partial GraphLayer F { get; } [Dense(784, 10, Pruning = Pruning.TwoOfFour)] public partial GraphLayer Fc { get; }", 1, "Pruning",
-        "Pruning on layer 'Fc' is not supported in graph models: their Dense layers take Precision Float32, Float16, BFloat16 or Int8 without quantization or pruning options")]
+        "Pruning on layer 'Fc' is not supported in graph models: their Dense layers take Precision Float32, Float16, BFloat16 or Int8 with no quantization or pruning option but InputQuantization")]
+    [InlineData("[Flatten] public partial GraphLayer F { get; } [Dense(784, 10, InputQuantization = InputQuantization.Static)] public partial GraphLayer Fc { get; }", 1, "InputQuantization",
+        "InputQuantization.Static on layer 'Fc' needs Precision.Int8 (its input is quantized to int8), not Float32")]
+    [InlineData("[Conv2d(1, 4, 3, Precision = Precision.Float16, InputQuantization = InputQuantization.Static)] public partial GraphLayer C { get; }", 0, "InputQuantization",
+        "InputQuantization.Static on layer 'C' needs Precision.Int8 (its input is quantized to int8), not Float16")]
     public void UnsupportedSchemes(string body, int layer, string kind, string message)
     {
         AssertProblem(Single(body), ModelRule.IncompatibleLayerOptions, Enum.Parse<ProblemTargetKind>(kind), layer, message);

@@ -72,8 +72,28 @@ internal static class GraphTestModels
         }
         """;
 
+    /// <summary>Static int8 inputs: a stem convolution that runs widened (K 27, its scale unused), one on the int8 GEMM, a Dense.</summary>
+    public const string StaticInt8Cnn = """
+        using ModelGen;
+
+        namespace Demo.Vision;
+
+        [Model(InputShape = new[] { 3, 8, 8 }, MaxBatch = 4)]
+        public partial class StaticInt8Cnn
+        {
+            [Conv2d(3, 16, 3, Padding = 1, Precision = Precision.Int8, InputQuantization = InputQuantization.Static, Activation = Activation.Relu)] public partial GraphLayer Stem { get; }
+            [MaxPool2d(2)] public partial GraphLayer Pool { get; }
+            [Conv2d(16, 32, 3, Padding = 1, Precision = Precision.Int8, InputQuantization = InputQuantization.Static)] public partial GraphLayer Body { get; }
+            [Relu] public partial GraphLayer BodyAct { get; }
+            [GlobalAvgPool] public partial GraphLayer Gap { get; }
+            [Flatten] public partial GraphLayer Flat { get; }
+            [Dense(32, 10, Precision = Precision.Int8, InputQuantization = InputQuantization.Static)] public partial GraphLayer Head { get; }
+        }
+        """;
+
     public static string? Source(string name) => name switch
     {
+        nameof(StaticInt8Cnn) => StaticInt8Cnn,
         nameof(FashionCnn) => FashionCnn,
         nameof(ResMlp) => ResMlp,
         nameof(Int8Cnn) => Int8Cnn,

@@ -136,6 +136,11 @@ internal static class GraphEmitter
             yield return $"Activation = global::ModelGen.Activation.{layer.Activation}";
         }
 
+        if (layer.InputQuantization != LayerInputQuantization.Dynamic)
+        {
+            yield return $"InputQuantization = global::ModelGen.InputQuantization.{layer.InputQuantization}";
+        }
+
         yield return $"InputShape = {Ints(layer.InputShape)}";
         yield return $"OutputShape = {Ints(layer.OutputShape)}";
         if (layer.Window.Count > 0)
@@ -190,7 +195,8 @@ internal static class GraphEmitter
             yield return Invariant($"ScratchBytes = {layer.ScratchBytes}");
         }
 
-        foreach (var (name, value) in new[] { ("WeightOffset", layer.WeightOffset), ("ScaleOffset", layer.ScaleOffset), ("BiasOffset", layer.BiasOffset) })
+        foreach (var (name, value) in new[] { ("WeightOffset", layer.WeightOffset), ("ScaleOffset", layer.ScaleOffset), ("BiasOffset", layer.BiasOffset),
+            ("InputScaleOffset", layer.InputScaleOffset) })
         {
             if (value != GraphLayerPlan.None)
             {

@@ -46,4 +46,11 @@ public sealed class Conv2dAttribute : LayerAttribute
 
     /// <summary>Weight storage: Float32 (default), Float16, BFloat16 or Int8 (per output channel scales).</summary>
     public Precision Precision { get; set; }
+
+    /// <summary>
+    /// How an <see cref="Precision.Int8"/> convolution quantizes its input. Default dynamic (per im2col row). Static
+    /// takes one calibrated scale (<c>{Name}.input_scale</c> in the file, or <c>LoadOptions.Calibration</c>); a
+    /// convolution that runs widened to fp32 (grouped, depthwise, short rows) keeps its fp32 input and leaves it unused.
+    /// </summary>
+    public InputQuantization InputQuantization { get; set; }
 }

@@ -31,6 +31,11 @@ public class CpuLayerBackend : ILayerBackend
             case Precision.BFloat16:
                 DenseKernels.BFloat16(spans.Input, spans.WeightsAs<ushort>(), spans.Bias, spans.Output, rows, k, n, layer.Activation);
                 break;
+            case Precision.Int8 when layer.InputQuantization == InputQuantization.Static:
+                // One calibrated scale for every row: only the quantized rows of the row scratch are used.
+                DenseKernels.Int8Static(spans.Input, spans.InputScale, spans.WeightsAs<sbyte>(), spans.Scales, spans.Bias, spans.Output,
+                    rows, k, n, layer.Activation, MemoryMarshal.Cast<byte, sbyte>(spans.RowScratch[..(rows * k)]));
+                break;
             case Precision.Int8:
                 // Row scratch for the batch: the quantized rows, then (64-aligned per sample) their scales.
                 int quantizedBytes = (int)GraphScratch.Align((long)rowsPerSample * k) * spans.Batch;
@@ -48,7 +53,9 @@ public class CpuLayerBackend : ILayerBackend
     /// <remarks>
     /// fp32 weights go straight to <see cref="ConvKernels.Conv2d(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, in Conv2dShape, Activation, Span{float})"/>;
     /// fp16, bf16 and grouped int8 weights are first widened to fp32 at the start of the scratch; int8 weights with one
-    /// group run as an int8 GEMM over im2col rows (see <see cref="GraphScratch.ConvBytes"/> for both layouts).
+    /// group run as an int8 GEMM over im2col rows (see <see cref="GraphScratch.ConvBytes"/> for both layouts), quantized
+    /// per row or, for <see cref="InputQuantization.Static"/>, with the calibrated <see cref="LayerSpans.InputScale"/>.
+    /// A static convolution that runs widened keeps its fp32 input: the scale is unused there.
     /// </remarks>
     public virtual void Conv2d(GraphLayer layer, in LayerSpans spans)
     {
@@ -56,6 +63,13 @@ public class CpuLayerBackend : ILayerBackend
         Conv2dShape shape = layer.Window;
         if (layer.Precision == Precision.Int8 && GraphScratch.ConvRunsInt8(GraphLayout.Geometry(shape)))
         {
+            if (layer.InputQuantization == InputQuantization.Static)
+            {
+                ConvInt8.Conv2dStatic(KernelPaths.Best, spans.Input, spans.InputScale, spans.WeightsAs<sbyte>(), spans.Scales, spans.Bias,
+                    spans.Output, spans.Batch, shape, layer.Activation, spans.Scratch);
+                return;
+            }
+
             ConvInt8.Conv2d(KernelPaths.Best, spans.Input, spans.WeightsAs<sbyte>(), spans.Scales, spans.Bias, spans.Output,
                 spans.Batch, shape, layer.Activation, spans.Scratch);
             return;

@@ -60,7 +60,8 @@ public static class GraphExecutor
                 layer.RowScratchOffset == GraphLayer.None ? default
                     : activations.AsSpan<byte>(checked((int)(plan.FixedScratchBytes + layer.RowScratchOffset * batch)),
                         checked((int)(layer.RowScratchBytes * batch))),
-                batch);
+                batch,
+                GraphLayout.HasInputScale(layer) ? weights.AsSpan<float>((int)layer.InputScaleOffset, 1)[0] : 0f);
             switch (layer.Kind)
             {
                 case LayerKind.Dense: backend.Dense(layer, spans); break;

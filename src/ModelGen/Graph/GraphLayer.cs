@@ -38,6 +38,13 @@ public sealed class GraphLayer
     public Precision Precision { get; init; }
 
     /// <summary>
+    /// How an Int8 Dense or Conv2d layer quantizes its input: per row (default) or with one calibrated scale stored at
+    /// <see cref="InputScaleOffset"/>. A static convolution that runs widened to fp32 (see
+    /// <see cref="Graph.GraphScratch.ConvRunsInt8"/>) keeps fp32 activations and leaves its scale unused.
+    /// </summary>
+    public InputQuantization InputQuantization { get; init; }
+
+    /// <summary>
     /// Activation applied to the output: the layer's own, or that of a standalone activation layer fused into it; for
     /// <see cref="LayerKind.Activation"/> layers, the function itself.
     /// </summary>
@@ -104,6 +111,9 @@ public sealed class GraphLayer
     /// <summary>Byte offset of the bias (also a folded BatchNorm's, a standalone BatchNorm's shift, LayerNorm's beta), fp32.</summary>
     public long BiasOffset { get; init; } = None;
 
+    /// <summary>Byte offset of the calibrated fp32 input scale of a <see cref="InputQuantization.Static"/> layer.</summary>
+    public long InputScaleOffset { get; init; } = None;
+
     /// <summary>Whether the layer runs as its own step.</summary>
     public bool Executes => ExecutedBy < 0 && Kind is not (LayerKind.Flatten or LayerKind.Dropout);
 
@@ -116,7 +126,7 @@ public sealed class GraphLayer
     /// <inheritdoc/>
     public override string ToString() =>
         $"{Index} {Name}: {Kind} [{string.Join(", ", InputShape)}] -> [{string.Join(", ", OutputShape)}] {Precision}"
-        + (Activation != Activation.None ? $" {Activation}" : "") + (Executes ? "" : $" (runs in {ExecutedBy})");
+        + (InputQuantization == InputQuantization.Static ? " static-input" : "") + (Activation != Activation.None ? $" {Activation}" : "") + (Executes ? "" : $" (runs in {ExecutedBy})");
 
     private static int Product(int[] shape)
     {

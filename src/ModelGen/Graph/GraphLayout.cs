@@ -58,6 +58,12 @@ internal static class GraphLayout
     /// <summary>Whether the layer has int8 per-output-channel scales.</summary>
     public static bool HasScales(GraphLayer layer) => HasPrecisionWeights(layer) && layer.Precision == Precision.Int8;
 
+    /// <summary>
+    /// Whether the layer stores a calibrated input scale (one fp32 at <see cref="GraphLayer.InputScaleOffset"/>): an Int8
+    /// Dense or Conv2d layer with <see cref="InputQuantization.Static"/>.
+    /// </summary>
+    public static bool HasInputScale(GraphLayer layer) => HasScales(layer) && layer.InputQuantization == InputQuantization.Static;
+
     /// <summary>Whether the layer has a bias slot: its own bias, a folded BatchNorm's, a BatchNorm's shift or LayerNorm's beta.</summary>
     public static bool HasBiasSlot(GraphLayer layer) =>
         IsWeighted(layer) && (!HasPrecisionWeights(layer) || layer.HasBias || layer.FoldedBatchNorm is not null);

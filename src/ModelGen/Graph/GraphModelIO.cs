@@ -27,17 +27,19 @@ public static class GraphModelIO
     /// <summary>The packed graph layout this runtime writes and reads.</summary>
     public const string GraphLayoutVersion = "1";
 
+    // Floats of weights converted per step while loading (256 KiB), at least one output channel's.
+    private const int ChunkFloats = 64 * 1024;
+
     /// <summary>
     /// Reads every weighted layer of <paramref name="layers"/> from a safetensors stream (PyTorch state_dict names:
     /// <c>{Name}.weight</c>, <c>{Name}.bias</c>, BatchNorm's <c>.running_mean</c>/<c>.running_var</c>), folds BatchNorm,
     /// converts to each layer's precision and packs into a new weight block of <paramref name="weightBlockBytes"/>.
     /// </summary>
     /// <exception cref="ModelFormatException">The file is malformed or truncated, or a tensor is missing, unused, of the
-    /// wrong shape or dtype, or holds a value that is not finite (or a negative BatchNorm variance).</exception>
+    /// wrong shape or dtype, or holds a value that is not finite (or a negative BatchNorm variance); or a layer with
+    /// <see cref="InputQuantization.Static"/> has no input scale: a packed file must hold <c>{Name}.input_scale</c>
+    /// (finite, positive), a source file needs <see cref="LoadOptions.Calibration"/>.</exception>
     /// <exception cref="InvalidOperationException">The layers' weight offsets do not fit the block.</exception>
-    // Floats of weights converted per step while loading (256 KiB), at least one output channel's.
-    private const int ChunkFloats = 64 * 1024;
-
     public static NativeBlock Load(Stream stream, string modelName, IReadOnlyList<GraphLayer> layers, long weightBlockBytes, LoadOptions? options)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -56,6 +58,7 @@ public static class GraphModelIO
         {
             if (!GraphLayout.IsWeighted(layer)) continue;
             Tensors tensors = packed ? MatchPacked(file, layer) : MatchSource(file, layers, layer);
+            if (!packed && GraphLayout.HasInputScale(layer)) tensors = tensors with { CalibratedScale = CalibratedScale(layer, options) };
             foreach (TensorEntry? t in tensors.All) if (t is not null) used.Add(t);
             matched.Add((layer, tensors));
         }
@@ -72,6 +75,8 @@ public static class GraphModelIO
             {
                 if (packed) FillPacked(file, layer, tensors, block);
                 else FillFromSource(file, layers, layer, tensors, block, rows);
+                if (GraphLayout.HasInputScale(layer) && !packed)
+                    block.AsSpan<float>((int)layer.InputScaleOffset, 1)[0] = tensors.CalibratedScale;
             }
             return block;
         }
@@ -85,7 +90,8 @@ public static class GraphModelIO
     /// <summary>
     /// Writes the packed tensors of every weighted layer as they are in <paramref name="weights"/>: <c>{Name}.weight</c>
     /// (I8, F16, BF16 or F32; a standalone BatchNorm's scale), <c>{Name}.weight_scale</c> (int8), <c>{Name}.bias</c>
-    /// (folded BatchNorm included; a standalone BatchNorm's shift), with <c>__metadata__</c> <c>format</c> =
+    /// (folded BatchNorm included; a standalone BatchNorm's shift), <c>{Name}.input_scale</c> <c>[1]</c> F32 (layers with
+    /// <see cref="InputQuantization.Static"/>), with <c>__metadata__</c> <c>format</c> =
     /// <see cref="DenseModelIO.FormatName"/> and <see cref="GraphMarker"/>. <see cref="Load"/> reads it back bit for bit.
     /// </summary>
     public static void Save(Stream stream, string modelName, IReadOnlyList<GraphLayer> layers, NativeBlock weights)
@@ -113,6 +119,8 @@ public static class GraphModelIO
                 writer.AddTensor(layer.Name + ".weight_scale", SafeTensorsDType.F32, block.Slice((int)layer.ScaleOffset, (int)channels * 4), channels);
             if (GraphLayout.HasBiasSlot(layer))
                 writer.AddTensor(layer.Name + ".bias", SafeTensorsDType.F32, block.Slice((int)layer.BiasOffset, (int)channels * 4), channels);
+            if (GraphLayout.HasInputScale(layer))
+                writer.AddTensor(layer.Name + ".input_scale", SafeTensorsDType.F32, block.Slice((int)layer.InputScaleOffset, 4), 1);
         }
         writer.WriteTo(stream);
     }
@@ -131,7 +139,13 @@ public static class GraphModelIO
     private sealed record Tensors(TensorEntry Weight, TensorEntry? Scale, TensorEntry? Bias,
         TensorEntry? Gamma = null, TensorEntry? Beta = null, TensorEntry? Mean = null, TensorEntry? Variance = null, float Epsilon = 0)
     {
-        public IEnumerable<TensorEntry?> All => [Weight, Scale, Bias, Gamma, Beta, Mean, Variance];
+        /// <summary>A packed file's <c>{Name}.input_scale</c> of a static layer.</summary>
+        public TensorEntry? InputScale { get; init; }
+
+        /// <summary>A source file's static layer: its input scale from <see cref="LoadOptions.Calibration"/>.</summary>
+        public float CalibratedScale { get; init; }
+
+        public IEnumerable<TensorEntry?> All => [Weight, Scale, Bias, Gamma, Beta, Mean, Variance, InputScale];
     }
 
     private static Tensors MatchSource(SafeTensorsFile file, IReadOnlyList<GraphLayer> layers, GraphLayer layer)
@@ -177,7 +191,11 @@ public static class GraphModelIO
             bias = Require(file, layer, layer.Name + ".bias", "bias", channels);
             CheckDType(bias, layer, SafeTensorsDType.F32);
         }
-        return new Tensors(weight, scale, bias);
+        if (!GraphLayout.HasInputScale(layer)) return new Tensors(weight, scale, bias);
+
+        TensorEntry inputScale = Require(file, layer, layer.Name + ".input_scale", "calibrated input scale (static int8 input)", 1);
+        CheckDType(inputScale, layer, SafeTensorsDType.F32);
+        return new Tensors(weight, scale, bias) { InputScale = inputScale };
     }
 
     private static void FillFromSource(SafeTensorsFile file, IReadOnlyList<GraphLayer> layers, GraphLayer layer, Tensors t, NativeBlock block,
@@ -289,6 +307,31 @@ public static class GraphModelIO
         }
         if (t.Scale is not null) ReadFloats(file, t.Scale, block, layer.ScaleOffset, nonNegative: true);
         if (t.Bias is not null) ReadFloats(file, t.Bias, block, layer.BiasOffset, nonNegative: false);
+        if (t.InputScale is not null)
+        {
+            Span<float> scale = block.AsSpan<float>((int)layer.InputScaleOffset, 1);
+            file.ReadBytes(t.InputScale, 0, MemoryMarshal.AsBytes(scale));
+            if (!float.IsFinite(scale[0]) || scale[0] <= 0)
+                throw new ModelFormatException(
+                    $"Tensor '{t.InputScale.Name}' holds {FloatFormat.Describe(scale[0])}; layer '{layer.Name}' needs a finite, positive input scale.");
+        }
+    }
+
+    /// <summary>A static layer's input scale from <see cref="LoadOptions.Calibration"/>, checked before anything is allocated.</summary>
+    private static float CalibratedScale(GraphLayer layer, LoadOptions options)
+    {
+        if (options.Calibration is not { } calibration)
+            throw new ModelFormatException(
+                $"Layer '{layer.Name}' quantizes its input with a static scale, and this file has none: load a file saved after "
+                + "calibration, or pass LoadOptions.Calibration (from GraphCalibration.Calibrate).");
+        if (!calibration.Layers.Any(l => l.Name == layer.Name))
+            throw new ModelFormatException(
+                $"Layer '{layer.Name}' quantizes its input with a static scale, and LoadOptions.Calibration has no entry for it; "
+                + $"it calibrated {string.Join(", ", calibration.Layers.Select(l => $"'{l.Name}'"))}.");
+        float scale = calibration.InputScale(layer.Name);
+        if (!float.IsFinite(scale) || scale <= 0)
+            throw new ModelFormatException($"The calibration gives layer '{layer.Name}' the input scale {scale}; it must be finite and positive.");
+        return scale;
     }
 
     private static void ReadFloats(SafeTensorsFile file, TensorEntry tensor, NativeBlock block, long offset, bool nonNegative)
@@ -356,6 +399,7 @@ public static class GraphModelIO
             CheckRange(modelName, layer, "weights", layer.WeightOffset, GraphLayout.WeightBytes(layer), weightBlockBytes);
             if (GraphLayout.HasScales(layer)) CheckRange(modelName, layer, "scales", layer.ScaleOffset, channels * 4, weightBlockBytes);
             if (GraphLayout.HasBiasSlot(layer)) CheckRange(modelName, layer, "bias", layer.BiasOffset, channels * 4, weightBlockBytes);
+            if (GraphLayout.HasInputScale(layer)) CheckRange(modelName, layer, "input scale", layer.InputScaleOffset, 4, weightBlockBytes);
         }
     }
 

@@ -163,6 +163,11 @@ internal static class GraphValidation
         CheckWeightRange(check, "weights", layer.WeightOffset, GraphLayout.WeightBytes(layer), weightBlockBytes);
         if (GraphLayout.HasScales(layer)) CheckWeightRange(check, "scales", layer.ScaleOffset, channels * 4L, weightBlockBytes);
         if (GraphLayout.HasBiasSlot(layer)) CheckWeightRange(check, "bias", layer.BiasOffset, channels * 4L, weightBlockBytes);
+        check.That(layer.InputQuantization is InputQuantization.Dynamic or InputQuantization.Static,
+            $"its InputQuantization {(int)layer.InputQuantization} is not a defined value.");
+        check.That(layer.InputQuantization == InputQuantization.Dynamic || GraphLayout.HasScales(layer),
+            $"InputQuantization.Static needs an Int8 Dense or Conv2d layer; it is {layer.Kind} with {layer.Precision} weights.");
+        if (GraphLayout.HasInputScale(layer)) CheckWeightRange(check, "input scale", layer.InputScaleOffset, 4, weightBlockBytes);
     }
 
     private static void CheckWeightRange(Checker check, string what, long offset, long bytes, long blockBytes) =>

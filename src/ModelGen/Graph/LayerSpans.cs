@@ -12,10 +12,18 @@ namespace ModelGen;
 /// </remarks>
 public readonly ref struct LayerSpans
 {
-    /// <summary>Creates the spans of one call.</summary>
+    /// <summary>Creates the spans of one call (no calibrated input scale).</summary>
     public LayerSpans(ReadOnlySpan<float> input, ReadOnlySpan<float> input2, Span<float> output, ReadOnlySpan<byte> weights,
         ReadOnlySpan<float> scales, ReadOnlySpan<float> bias, Span<byte> scratch, Span<byte> rowScratch, int batch)
+        : this(input, input2, output, weights, scales, bias, scratch, rowScratch, batch, 0f)
     {
+    }
+
+    /// <summary>Creates the spans of one call; <paramref name="inputScale"/> is a static layer's calibrated input scale.</summary>
+    public LayerSpans(ReadOnlySpan<float> input, ReadOnlySpan<float> input2, Span<float> output, ReadOnlySpan<byte> weights,
+        ReadOnlySpan<float> scales, ReadOnlySpan<float> bias, Span<byte> scratch, Span<byte> rowScratch, int batch, float inputScale)
+    {
+        InputScale = inputScale;
         Input = input;
         Input2 = input2;
         Output = output;
@@ -53,6 +61,12 @@ public readonly ref struct LayerSpans
 
     /// <summary>The layer's per-row scratch for the whole batch (<c>RowScratchBytes * batch</c> bytes).</summary>
     public Span<byte> RowScratch { get; }
+
+    /// <summary>
+    /// The calibrated int8 scale of the input of a layer with <see cref="InputQuantization.Static"/> (from the weight
+    /// block); 0 for every other layer.
+    /// </summary>
+    public float InputScale { get; }
 
     /// <summary>Samples in the batch.</summary>
     public int Batch { get; }

@@ -20,7 +20,8 @@ public sealed class LoadOptions
 
     /// <summary>
     /// Static input scales for layers with <see cref="InputQuantization.Static"/> when the file is a float source (a file
-    /// ModelGen saved carries them). Comes from <see cref="DenseCalibration.Calibrate"/>.
+    /// ModelGen saved carries them). Comes from <see cref="DenseCalibration.Calibrate"/> or, for graph models,
+    /// <see cref="GraphCalibration.Calibrate"/>.
     /// </summary>
     public CalibrationResult? Calibration { get; init; }
 }

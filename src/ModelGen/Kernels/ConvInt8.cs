@@ -27,8 +27,27 @@ internal static class ConvInt8
     /// <c>y [batch, out, oh, ow] = act(conv(x, dequantized w) + bias)</c> with <paramref name="scratch"/> laid out as
     /// <see cref="GraphScratch.ConvBytes"/> says: im2col fp32, quantized rows, row scales, GEMM output.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Conv2d(KernelPath path, ReadOnlySpan<float> x, ReadOnlySpan<sbyte> w, ReadOnlySpan<float> wScales,
+        ReadOnlySpan<float> bias, Span<float> y, int batch, in Conv2dShape shape, Activation activation, Span<byte> scratch) =>
+        Run(path, x, 0f, w, wScales, bias, y, batch, shape, activation, scratch);
+
+    /// <summary>
+    /// <see cref="Conv2d"/> with every im2col row quantized with the one calibrated <paramref name="xScale"/>
+    /// (<see cref="DenseKernels.Int8Static(ReadOnlySpan{float}, float, ReadOnlySpan{sbyte}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, Activation, Span{sbyte})"/>:
+    /// no range pass, values beyond ±127 * xScale clip); the scratch layout is the same, its row scales unused.
+    /// </summary>
+    public static void Conv2dStatic(KernelPath path, ReadOnlySpan<float> x, float xScale, ReadOnlySpan<sbyte> w, ReadOnlySpan<float> wScales,
+        ReadOnlySpan<float> bias, Span<float> y, int batch, in Conv2dShape shape, Activation activation, Span<byte> scratch)
+    {
+        if (!float.IsFinite(xScale) || !(xScale > 0f))
+            throw new ArgumentOutOfRangeException(nameof(xScale), xScale,
+                "The activation scale must be finite and greater than 0 (calibrated threshold / 127).");
+        Run(path, x, xScale, w, wScales, bias, y, batch, shape, activation, scratch);
+    }
+
+    /// <summary>The convolution of <see cref="Conv2d"/> (<paramref name="xScale"/> 0: rows quantized dynamically) and <see cref="Conv2dStatic"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Run(KernelPath path, ReadOnlySpan<float> x, float xScale, ReadOnlySpan<sbyte> w, ReadOnlySpan<float> wScales,
         ReadOnlySpan<float> bias, Span<float> y, int batch, in Conv2dShape shape, Activation activation, Span<byte> scratch)
     {
         if (shape.Problem is { } problem) throw new ArgumentException(problem, nameof(shape));
@@ -61,7 +80,10 @@ internal static class ConvInt8
                 Transpose(path, image, columns, shape.InChannels, positions);
             else
                 ConvKernels.Im2col(image, columns, shape);
-            DenseKernels.Int8(path, columns, w, wScales, bias, gemm, positions, k, cout, activation, xq, xScales);
+            if (xScale > 0f)
+                DenseKernels.Int8Static(path, columns, xScale, w, wScales, bias, gemm, positions, k, cout, activation, xq);
+            else
+                DenseKernels.Int8(path, columns, w, wScales, bias, gemm, positions, k, cout, activation, xq, xScales);
             Transpose(path, gemm, y.Slice(b * outSize, outSize), positions, cout);
         }
     }

@@ -13,4 +13,15 @@ public sealed class Valid
             [Dense(32, 10, Precision = Precision.Int8, InputQuantization = InputQuantization.Static)] public partial DenseLayer D { get; }
         }
         """);
+
+    [Fact]
+    public Task StaticInputsOnInt8GraphLayers() => AnalyzerHarness.VerifyValidAsync("""
+        using ModelGen;
+        [Model(InputShape = new[] { 1, 8, 8 })] public partial class M
+        {
+            [Conv2d(1, 4, 3, Precision = Precision.Int8, InputQuantization = InputQuantization.Static)] public partial GraphLayer C { get; }
+            [Flatten] public partial GraphLayer F { get; }
+            [Dense(144, 10, Precision = Precision.Int8, InputQuantization = InputQuantization.Static)] public partial GraphLayer Fc { get; }
+        }
+        """);
 }

@@ -55,6 +55,109 @@ public class ConvInt8Tests
     }
 
     /// <summary>
+    /// The static variant, every path, bit for bit against the definition with one calibrated scale: a naive im2col
+    /// quantized as <c>clamp(round-half-even(x / scale), -127, 127)</c> (the scale is 0.6 of max|x| / 127, so the
+    /// largest inputs clip), integer dot products, then <c>dot * scale * wScale + bias</c> and the activation.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void StaticMatchesIm2colQuantizedWithTheFixedScale(KernelPath path)
+    {
+        int cases = 0;
+        foreach (ConvCase c in ConvReference.Cases(40, 3).Where(c => c.Shape.Groups == 1))
+        {
+            Conv2dShape s = c.Shape;
+            var random = new Random(c.Seed + 1);
+            float[] x = KernelTestData.Uniform(random, c.Batch * s.InputSize);
+            sbyte[] w = [.. KernelTestData.Int8Weights(random, s.WeightCount).Select(v => (sbyte)Math.Max((int)v, -127))];
+            float[] scales = KernelTestData.Uniform(random, s.OutChannels, 0.01f).Select(Math.Abs).ToArray();
+            float[] bias = c.Bias ? KernelTestData.Uniform(random, s.OutChannels) : [];
+            float xScale = 0.6f * x.Max(Math.Abs) / 127f;
+            var scratch = new byte[ConvInt8.ScratchBytes(s)];
+            var y = new float[c.Batch * s.OutputSize];
+            ConvInt8.Conv2dStatic(path, x, xScale, w, scales, bias, y, c.Batch, s, c.Activation, scratch);
+
+            int positions = s.OutHeight * s.OutWidth, k = s.WeightsPerOutChannel;
+            var expected = new float[y.Length];
+            for (int b = 0; b < c.Batch; b++)
+                for (int p = 0; p < positions; p++)
+                    for (int co = 0; co < s.OutChannels; co++)
+                    {
+                        int dot = 0;
+                        for (int ci = 0, j = 0; ci < s.InChannels; ci++)
+                            for (int ky = 0; ky < s.KernelHeight; ky++)
+                                for (int kx = 0; kx < s.KernelWidth; kx++, j++)
+                                {
+                                    int iy = p / s.OutWidth * s.StrideHeight - s.PaddingHeight + ky * s.DilationHeight;
+                                    int ix = p % s.OutWidth * s.StrideWidth - s.PaddingWidth + kx * s.DilationWidth;
+                                    float v = iy < 0 || iy >= s.InHeight || ix < 0 || ix >= s.InWidth ? 0
+                                        : x[((b * s.InChannels + ci) * s.InHeight + iy) * s.InWidth + ix];
+                                    int q = (int)Math.Clamp(MathF.Round(v / xScale, MidpointRounding.ToEven), -127, 127);
+                                    dot += q * w[co * k + j];
+                                }
+                        float value = dot * xScale * scales[co] + (c.Bias ? bias[co] : 0);
+                        expected[b * s.OutputSize + co * positions + p] = ActivationFunctions.Apply(value, c.Activation);
+                    }
+            for (int i = 0; i < y.Length; i++)
+                Assert.True(expected[i] == y[i] || Math.Abs(expected[i] - y[i]) <= 1e-6f * Math.Max(1, Math.Abs(expected[i])),
+                    $"{c} on {path}: [{i}] {y[i]} vs {expected[i]}");
+            cases++;
+        }
+        Assert.True(cases > 10);
+    }
+
+    /// <summary>
+    /// The static variant over the same scratch is exactly the int8 GEMM path of <see cref="DenseKernels.Int8Static"/>
+    /// on the positions: bit-equal to the scalar static dense kernel over a naive im2col.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void StaticMatchesIm2colThenScalarInt8StaticDense(KernelPath path)
+    {
+        foreach (ConvCase c in ConvReference.Cases(40, 3).Where(c => c.Shape.Groups == 1))
+        {
+            Conv2dShape s = c.Shape;
+            var random = new Random(c.Seed + 2);
+            float[] x = KernelTestData.Uniform(random, c.Batch * s.InputSize);
+            sbyte[] w = [.. KernelTestData.Int8Weights(random, s.WeightCount).Select(v => (sbyte)Math.Max((int)v, -127))];
+            float[] scales = KernelTestData.Uniform(random, s.OutChannels, 0.01f).Select(Math.Abs).ToArray();
+            float[] bias = c.Bias ? KernelTestData.Uniform(random, s.OutChannels) : [];
+            float xScale = 0.8f * x.Max(Math.Abs) / 127f;
+            var y = new float[c.Batch * s.OutputSize];
+            ConvInt8.Conv2dStatic(path, x, xScale, w, scales, bias, y, c.Batch, s, c.Activation, new byte[ConvInt8.ScratchBytes(s)]);
+
+            int positions = s.OutHeight * s.OutWidth, k = s.WeightsPerOutChannel;
+            var expected = new float[y.Length];
+            var columns = new float[positions * k];
+            for (int b = 0; b < c.Batch; b++)
+            {
+                ConvKernels.Im2col(x.AsSpan(b * s.InputSize, s.InputSize), columns, s);
+                var gemm = new float[positions * s.OutChannels];
+                DenseKernels.Int8Static(KernelPath.Scalar, columns, xScale, w, scales, bias, gemm, positions, k, s.OutChannels,
+                    c.Activation, new sbyte[positions * k]);
+                for (int p = 0; p < positions; p++)
+                    for (int co = 0; co < s.OutChannels; co++)
+                        expected[b * s.OutputSize + co * positions + p] = gemm[p * s.OutChannels + co];
+            }
+            Assert.True(expected.SequenceEqual(y), $"{c} on {path}");
+        }
+    }
+
+    [Fact]
+    public void StaticRejectsAScaleThatIsNotFinitePositive()
+    {
+        var s = new Conv2dShape(4, 4, 5, 5, 3, 3, PaddingHeight: 1, PaddingWidth: 1);
+        float[] x = new float[s.InputSize], y = new float[s.OutputSize], scales = new float[4];
+        sbyte[] w = new sbyte[s.WeightCount];
+        foreach (float bad in new[] { 0f, -1f, float.NaN, float.PositiveInfinity })
+        {
+            var error = Assert.Throws<ArgumentOutOfRangeException>(() =>
+                ConvInt8.Conv2dStatic(KernelPath.Scalar, x, bad, w, scales, [], y, 1, s, Activation.None, new byte[ConvInt8.ScratchBytes(s)]));
+            Assert.Contains("activation scale must be finite and greater than 0", error.Message);
+        }
+    }
+
+    /// <summary>
     /// Every path transposes bit for bit like the definition, on shapes with edges past whole 8 x 8 and 4 x 4 blocks
     /// and past the 16-wide tiles (1, 3, 7, 9, 17, 49, 67).
     /// </summary>

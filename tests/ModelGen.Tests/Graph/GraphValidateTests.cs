@@ -84,4 +84,21 @@ public class GraphValidateTests
         Assert.Contains("Index is 7", Rejected(plan, With(plan, (1, nameof(GraphLayer.Index), 7))));
         Assert.Contains("precision Int4", Rejected(plan, With(plan, (5, nameof(GraphLayer.Precision), Precision.Int4))));
     }
+
+    /// <summary>A static input needs an int8 Dense or Conv2d layer and a scale slot inside the weight block.</summary>
+    [Fact]
+    public void StaticInputsAreCheckedAgainstPrecisionAndTheWeightBlock()
+    {
+        BuiltPlan plan = Residual();
+        var staticFc = (5, nameof(GraphLayer.InputQuantization), (object)InputQuantization.Static);
+        // The int8 fc with its scale in the last 64 bytes of the weight block passes.
+        long scaleAt = plan.WeightBytes - 64;
+        GraphExecutor.Validate("M", With(plan, staticFc, (5, nameof(GraphLayer.InputScaleOffset), scaleAt)), plan.Plan, plan.WeightBytes);
+
+        Assert.Contains("input scale (offset -3, 4 bytes)", Rejected(plan, With(plan, staticFc)));
+        Assert.Contains("input scale (offset " + plan.WeightBytes, Rejected(plan, With(plan, staticFc, (5, nameof(GraphLayer.InputScaleOffset), plan.WeightBytes))));
+        Assert.Contains("InputQuantization.Static needs an Int8 Dense or Conv2d layer; it is Conv2d with Float32 weights",
+            Rejected(plan, With(plan, (0, nameof(GraphLayer.InputQuantization), InputQuantization.Static), (0, nameof(GraphLayer.InputScaleOffset), scaleAt))));
+        Assert.Contains("InputQuantization 5 is not a defined value", Rejected(plan, With(plan, (5, nameof(GraphLayer.InputQuantization), (InputQuantization)5))));
+    }
 }

@@ -17,6 +17,11 @@ public class KernelAllocationTests
         sbyte[] w8 = KernelTestData.Int8Weights(new Random(3), n * k), xq = new sbyte[batch * k];
         float[] bias = new float[n], y = new float[batch * n], scales = Enumerable.Repeat(0.01f, n).ToArray(), xScales = new float[batch];
         float[] widened = new float[n * k], transposed = new float[batch * k];
+        // A one-group convolution on the int8 GEMM (K 4 * 3 * 3 = 36), dynamic and static.
+        var conv = new Conv2dShape(4, n, 5, 5, 3, 3, PaddingHeight: 1, PaddingWidth: 1);
+        float[] convX = KernelTestData.Uniform(new Random(4), 2 * conv.InputSize), convY = new float[2 * conv.OutputSize];
+        sbyte[] convW = KernelTestData.Int8Weights(new Random(5), conv.WeightCount);
+        byte[] convScratch = new byte[ConvInt8.ScratchBytes(conv)];
 
         void All(int b, Activation activation)
         {
@@ -26,6 +31,8 @@ public class KernelAllocationTests
             DenseKernels.Int8(path, x, w8, scales, bias, y, b, k, n, activation, xq, xScales);
             ConvInt8.Dequantize(path, w8, scales, n, k, widened);
             ConvInt8.Transpose(path, x, transposed, batch, k);
+            ConvInt8.Conv2d(path, convX, convW, scales, bias, convY, b == 1 ? 1 : 2, conv, activation, convScratch);
+            ConvInt8.Conv2dStatic(path, convX, 0.01f, convW, scales, bias, convY, b == 1 ? 1 : 2, conv, activation, convScratch);
             if (path == KernelPaths.Best)
             {
                 DenseKernels.Float32(x, w, bias, y, b, k, n, activation);

@@ -45,7 +45,8 @@ internal static class GraphLayerParser
                 "Activation" when value is int function => layer with { Activation = (LayerActivation)function },
                 "Precision" when value is int precision => layer with { Precision = (LayerPrecision)precision },
                 "Epsilon" when value is double epsilon => layer with { Epsilon = epsilon },
-                "GroupSize" or "Pruning" or "Sparsity" or "KeepOutputs" or "ChannelNorm" or "SparseStorage" or "InputQuantization"
+                "InputQuantization" when value is int quantization => layer with { InputQuantization = (LayerInputQuantization)quantization },
+                "GroupSize" or "Pruning" or "Sparsity" or "KeepOutputs" or "ChannelNorm" or "SparseStorage"
                     when layer.DenseSchemeOption is null => layer with { DenseSchemeOption = argument.Key },
                 _ => layer,
             };

@@ -24,6 +24,7 @@ namespace ModelGen.Generators.Model.Graph;
 /// <param name="Precision">Weight precision of Dense and Conv2d layers.</param>
 /// <param name="Epsilon">BatchNorm2d or LayerNorm epsilon.</param>
 /// <param name="DenseSchemeOption">The first Dense quantization or pruning option set (<c>GroupSize</c>, ...), which graph models do not support; null when none.</param>
+/// <param name="InputQuantization">How an Int8 Dense or Conv2d layer quantizes its input (possibly undefined); Dynamic for other kinds.</param>
 internal sealed record GraphLayerSpec(
     LayerPropertySpec Property,
     bool IsBound,
@@ -44,7 +45,8 @@ internal sealed record GraphLayerSpec(
     LayerActivation Activation,
     LayerPrecision Precision,
     double Epsilon,
-    string? DenseSchemeOption)
+    string? DenseSchemeOption,
+    LayerInputQuantization InputQuantization = LayerInputQuantization.Dynamic)
 {
     /// <summary>The name of the model input in <c>Input</c> and <c>Residual</c>.</summary>
     public const string ModelInputName = "input";
@@ -57,6 +59,9 @@ internal sealed record GraphLayerSpec(
 
     /// <summary>Whether the layer has weights of its own precision (Dense, Conv2d).</summary>
     public bool HasWeightPrecision => Kind is GraphLayerKind.Dense or GraphLayerKind.Conv2d;
+
+    /// <summary>Whether the layer quantizes its input with a calibrated scale (the validator ensures Int8 weights).</summary>
+    public bool HasStaticInput => HasWeightPrecision && InputQuantization == LayerInputQuantization.Static;
 
     /// <summary>A pool's stride in effect: <see cref="Stride"/>, or the kernel size when 0.</summary>
     public int EffectiveStride => Stride == 0 && Kind is GraphLayerKind.MaxPool2d or GraphLayerKind.AvgPool2d ? KernelSize : Stride;

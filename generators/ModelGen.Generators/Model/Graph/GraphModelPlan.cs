@@ -54,6 +54,7 @@ internal sealed record GraphLayerPlan
     public GraphLayerKind Kind { get; init; }
     public LayerPrecision Precision { get; init; }
     public LayerActivation Activation { get; init; }
+    public LayerInputQuantization InputQuantization { get; init; }
     public EquatableArray<int> InputShape { get; init; }
     public EquatableArray<int> OutputShape { get; init; }
 
@@ -76,6 +77,7 @@ internal sealed record GraphLayerPlan
     public long WeightOffset { get; init; } = None;
     public long ScaleOffset { get; init; } = None;
     public long BiasOffset { get; init; } = None;
+    public long InputScaleOffset { get; init; } = None;
 
     /// <summary>Whether the layer runs as its own step.</summary>
     public bool Executes => ExecutedBy < 0 && Kind is not (GraphLayerKind.Flatten or GraphLayerKind.Dropout);

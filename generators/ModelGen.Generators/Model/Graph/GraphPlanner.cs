@@ -142,6 +142,7 @@ internal static class GraphPlanner
             Name = layer.TensorName,
             Kind = layer.Kind,
             Precision = layer.HasWeightPrecision ? layer.Precision : LayerPrecision.Float32,
+            InputQuantization = layer.HasStaticInput ? LayerInputQuantization.Static : LayerInputQuantization.Dynamic,
             Activation = executedBy == i || layer.Kind == GraphLayerKind.Activation ? fusion.Activations[i] : LayerActivation.None,
             InputShape = new EquatableArray<int>(input),
             OutputShape = new EquatableArray<int>(output),
@@ -206,10 +207,17 @@ internal static class GraphPlanner
                     var weightOffset = Place(ref cursor, weights * ElementBytes(plan.Precision));
                     var scaleOffset = plan.Precision == LayerPrecision.Int8 ? Place(ref cursor, 4 * outputs) : GraphLayerPlan.None;
                     var biasOffset = hasBias ? Place(ref cursor, 4 * outputs) : GraphLayerPlan.None;
-                    plans[i] = plan with { WeightOffset = weightOffset, ScaleOffset = scaleOffset, BiasOffset = biasOffset };
-                    bytes = (weights * ElementBytes(plan.Precision)) + (plan.Precision == LayerPrecision.Int8 ? 4 * outputs : 0) + (hasBias ? 4 * outputs : 0);
+                    var isStatic = plan.InputQuantization == LayerInputQuantization.Static;
+                    var inputScaleOffset = isStatic ? Place(ref cursor, 4) : GraphLayerPlan.None;
+                    plans[i] = plan with { WeightOffset = weightOffset, ScaleOffset = scaleOffset, BiasOffset = biasOffset, InputScaleOffset = inputScaleOffset };
+                    bytes = (weights * ElementBytes(plan.Precision)) + (plan.Precision == LayerPrecision.Int8 ? 4 * outputs : 0) + (hasBias ? 4 * outputs : 0)
+                        + (isStatic ? 4 : 0);
                     fp32 = (4 * weights) + (hasBias ? 4 * outputs : 0);
                     storage = plan.FoldedBatchNorm is { } bn ? $"{plan.Precision}, {bn} folded" : plan.Precision.ToString();
+                    if (isStatic)
+                    {
+                        storage += StaticInputStorage(plan);
+                    }
                     break;
                 }
 
@@ -233,6 +241,19 @@ internal static class GraphPlanner
 
         end = cursor;
         return memory;
+    }
+
+    // A static convolution that runs widened to fp32 keeps fp32 activations: its calibrated scale is stored but unused.
+    private static string StaticInputStorage(GraphLayerPlan plan)
+    {
+        var w = plan.Window;
+        if (plan.Kind == GraphLayerKind.Conv2d
+            && !GraphScratch.ConvRunsInt8(new ConvGeometry(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12])))
+        {
+            return ", static input scale unused (runs widened to fp32)";
+        }
+
+        return ", static input";
     }
 
     // Convolutions share the fixed region from offset 0; it is as large as the largest need.

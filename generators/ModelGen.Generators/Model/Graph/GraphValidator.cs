@@ -230,10 +230,22 @@ internal static class GraphValidator
                 $"Layer '{name}' is {layer.AttributeName} with {precision} weights; graph models store {layer.AttributeName} weights as Float32, Float16, BFloat16 or Int8");
         }
 
+        // Static inputs take the Dense rule's wording: the calibrated scale quantizes the input to int8.
+        if (layer.InputQuantization is < LayerInputQuantization.Dynamic or > LayerInputQuantization.Static)
+        {
+            problems.OutOfRange(ProblemTarget.GraphLayer(ProblemTargetKind.InputQuantization, index),
+                $"InputQuantization of layer '{name}' is {Number((int)layer.InputQuantization)}, which is not a defined ModelGen.InputQuantization value");
+        }
+        else if (layer.InputQuantization == LayerInputQuantization.Static && precision != LayerPrecision.Int8)
+        {
+            problems.Incompatible(ProblemTarget.GraphLayer(ProblemTargetKind.InputQuantization, index),
+                $"InputQuantization.Static on layer '{name}' needs Precision.Int8 (its input is quantized to int8), not {precision}");
+        }
+
         if (layer.Kind == GraphLayerKind.Dense && layer.DenseSchemeOption is { } option)
         {
             problems.Incompatible(ProblemTarget.GraphLayer((ProblemTargetKind)Enum.Parse(typeof(ProblemTargetKind), option), index),
-                $"{option} on layer '{name}' is not supported in graph models: their Dense layers take Precision Float32, Float16, BFloat16 or Int8 without quantization or pruning options");
+                $"{option} on layer '{name}' is not supported in graph models: their Dense layers take Precision Float32, Float16, BFloat16 or Int8 with no quantization or pruning option but InputQuantization");
         }
     }
 
