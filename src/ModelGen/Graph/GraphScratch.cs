@@ -20,18 +20,32 @@ internal static class GraphScratch
     /// <summary><paramref name="bytes"/> rounded up to <see cref="Alignment"/>.</summary>
     public static long Align(long bytes) => (bytes + Alignment - 1) / Alignment * Alignment;
 
-    /// <summary>Whether the fp32 convolution takes the direct kernel (else the GEMM); <c>ConvKernels.Choose</c> for Auto.</summary>
-    public static bool ConvIsDirect(int outChannelsPerGroup, int kernelHeight, int kernelWidth) =>
-        kernelHeight * kernelWidth <= DirectMaxTaps && outChannelsPerGroup < DirectBelowOutChannelsPerGroup;
+    /// <summary>
+    /// The fp32 convolution's algorithm, <c>ConvKernels.Choose</c> for Auto, as the <c>ConvAlgorithm</c> enum's value:
+    /// 1 direct (few output channels per group, or one input channel per group with a 3 x 3 window: its whole-plane
+    /// kernel), 3 blocked (stride 1, not pointwise), else 2 the GEMM.
+    /// </summary>
+    public static int ConvFloat32Algorithm(in ConvGeometry g)
+    {
+        int taps = g.KernelHeight * g.KernelWidth;
+        if (taps <= DirectMaxTaps && (g.OutChannels / g.Groups < DirectBelowOutChannelsPerGroup
+            || g.InChannelsPerGroup == 1 && g.KernelHeight == 3 && g.KernelWidth == 3))
+            return 1;
+        if (taps <= DirectMaxTaps && g.StrideHeight == 1 && g.StrideWidth == 1 && !IsPointwise(g))
+            return 3;
+        return 2;
+    }
 
     /// <summary>
     /// Floats of scratch the fp32 convolution takes (<c>ConvKernels.ScratchFloats</c>): a padded input plane for the
-    /// direct kernel, one group's im2col matrix for the GEMM (which a 1x1, stride 1, unpadded kernel leaves unused).
+    /// direct kernel, the group's padded input planes for the blocked one, one group's im2col matrix for the GEMM (which a 1x1, stride 1, unpadded kernel leaves unused).
     /// </summary>
-    public static long ConvFloat32Floats(in ConvGeometry g) =>
-        ConvIsDirect(g.OutChannels / g.Groups, g.KernelHeight, g.KernelWidth)
-            ? (long)g.StrideWidth * ((g.InWidth + 2L * g.PaddingWidth + g.StrideWidth - 1) / g.StrideWidth) * (g.InHeight + 2L * g.PaddingHeight)
-            : (long)g.OutHeight * g.OutWidth * g.InChannelsPerGroup * g.KernelHeight * g.KernelWidth;
+    public static long ConvFloat32Floats(in ConvGeometry g) => ConvFloat32Algorithm(g) switch
+    {
+        1 => (long)g.StrideWidth * ((g.InWidth + 2L * g.PaddingWidth + g.StrideWidth - 1) / g.StrideWidth) * (g.InHeight + 2L * g.PaddingHeight),
+        3 => (long)g.InChannelsPerGroup * (g.InHeight + 2L * g.PaddingHeight) * (g.InWidth + 2L * g.PaddingWidth),
+        _ => (long)g.OutHeight * g.OutWidth * g.InChannelsPerGroup * g.KernelHeight * g.KernelWidth,
+    };
 
     /// <summary>
     /// Fewest weights per output channel for which an Int8 convolution runs as int8 GEMM: below it the int8 GEMM's rows
