@@ -15,6 +15,9 @@ public static class ConvBench
         Measure("fashion_cnn conv1 1->16 28x28 3x3 p1", new Conv2dShape(1, 16, 28, 28, 3, 3, PaddingHeight: 1, PaddingWidth: 1), quick);
         Measure("fashion_cnn conv2 16->32 14x14 3x3 p1", new Conv2dShape(16, 32, 14, 14, 3, 3, PaddingHeight: 1, PaddingWidth: 1), quick);
         Measure("3x3 32->32 28x28 p1", new Conv2dShape(32, 32, 28, 28, 3, 3, PaddingHeight: 1, PaddingWidth: 1), quick);
+        Measure("3x3 48->48 14x14 p1", new Conv2dShape(48, 48, 14, 14, 3, 3, PaddingHeight: 1, PaddingWidth: 1), quick);
+        Measure("3x3 64->64 14x14 p1", new Conv2dShape(64, 64, 14, 14, 3, 3, PaddingHeight: 1, PaddingWidth: 1), quick);
+        Measure("3x3 128->128 28x28 p1", new Conv2dShape(128, 128, 28, 28, 3, 3, PaddingHeight: 1, PaddingWidth: 1), quick);
         Measure("3x3 64->64 56x56 p1", new Conv2dShape(64, 64, 56, 56, 3, 3, PaddingHeight: 1, PaddingWidth: 1), quick);
         Measure("3x3 3->16 64x64 p1", new Conv2dShape(3, 16, 64, 64, 3, 3, PaddingHeight: 1, PaddingWidth: 1), quick);
         Measure("5x5 8->16 24x24 p2", new Conv2dShape(8, 16, 24, 24, 5, 5, PaddingHeight: 2, PaddingWidth: 2), quick);

@@ -46,12 +46,14 @@ public static class ConvKernels
     /// 1 -> 4 467 vs 435; 2 -> 4 (28x28) 248 vs 269; 1 -> 8 (28x28) 248 vs 181; one group: 1 -> 4 56x56 3x3 12.2 vs
     /// 13.7; 3 -> 32 56x56 1x1 74 vs 27; 2 -> 32 56x56 3x3 177 vs 74.
     /// One input channel per group with a 3 x 3 window also goes direct whatever the output channels: its whole-plane
-    /// kernel (9 weights in registers) beat the GEMM once it existed (fashion_cnn conv1 1 -> 16 28x28: 5.2-5.5 vs
-    /// 7.0-7.3 us; bench conv, AVX2, same run). Other stride-1 windows that are not pointwise take
-    /// <see cref="ConvAlgorithm.Blocked"/>, which skips im2col: blocked vs GEMM, same runs, medians: fashion_cnn conv2
-    /// 16 -> 32 14x14 3x3 26.4-27.2 vs 32.4-32.8 us; 32 -> 32 28x28 3x3 206-209 vs 234-238; 3 -> 16 64x64 3x3 51 vs 74;
-    /// 8 -> 16 24x24 5x5 54-57 vs 86-118; 64 -> 64 56x56 3x3 3586-3972 vs 3865-3899 (a tie: the GEMM's blocking pays
-    /// once the planes leave L2). Strided and pointwise (1x1 unpadded) ones keep the GEMM.
+    /// kernel (9 weights in registers) beat the GEMM once it existed (fashion_cnn conv1 1 -> 16 28x28: 5.0-5.5 vs
+    /// 7.0-7.3 us, the blocked kernel 5.3-6.0; bench conv, AVX2, same runs, medians). Other stride-1 windows that are
+    /// not pointwise and have at most <see cref="GraphScratch.BlockedMaxGroupWeights"/> weights per group take
+    /// <see cref="ConvAlgorithm.Blocked"/>, which skips im2col; blocked vs GEMM: fashion_cnn conv2 16 -> 32 14x14 3x3
+    /// 26.4-27.9 vs 32.4-32.8 us; 32 -> 32 28x28 3x3 206-211 vs 234-238; 48 -> 48 14x14 3x3 99 vs 133; 3 -> 16 64x64
+    /// 3x3 51-53 vs 74-80; 8 -> 16 24x24 5x5 54-57 vs 84-118; past the limit the GEMM wins: 64 -> 64 14x14 3x3 196 vs
+    /// 212 (the only exception seen), 64 -> 64 56x56 3x3 3494-3561 vs 3139-3166, 128 -> 128 28x28 3x3 3484-3568 vs
+    /// 2845-2896. Strided and pointwise (1x1 unpadded) ones keep the GEMM.
     /// </summary>
     internal const int DirectBelowOutChannelsPerGroup = GraphScratch.DirectBelowOutChannelsPerGroup;
 

@@ -140,6 +140,9 @@ public class ConvKernelTests
         Assert.Equal(ConvAlgorithm.Blocked, ConvKernels.Choose(new Conv2dShape(32, 256, 28, 28, 3, 3, Groups: 8), ConvAlgorithm.Auto));
         Assert.Equal(ConvAlgorithm.Blocked, ConvKernels.Choose(new Conv2dShape(16, 32, 14, 14, 3, 3, PaddingHeight: 1, PaddingWidth: 1), ConvAlgorithm.Auto));
         Assert.Equal(ConvAlgorithm.Im2col, ConvKernels.Choose(new Conv2dShape(16, 32, 14, 14, 3, 3, 2, 2, 1, 1), ConvAlgorithm.Auto));
+        // Past BlockedMaxGroupWeights (64 x 64 x 9 = 36864) the GEMM's blocking wins; a group's share counts.
+        Assert.Equal(ConvAlgorithm.Im2col, ConvKernels.Choose(new Conv2dShape(64, 64, 56, 56, 3, 3, PaddingHeight: 1, PaddingWidth: 1), ConvAlgorithm.Auto));
+        Assert.Equal(ConvAlgorithm.Blocked, ConvKernels.Choose(new Conv2dShape(64, 64, 56, 56, 3, 3, 1, 1, 1, 1, Groups: 2), ConvAlgorithm.Auto));
         Assert.Equal(ConvAlgorithm.Im2col, ConvKernels.Choose(new Conv2dShape(32, 64, 14, 14, 1, 1), ConvAlgorithm.Auto));
         // The direct kernel keeps tap offsets on the stack: a 9 x 9 window is im2col's even when asked for directly.
         var wide = new Conv2dShape(1, 1, 9, 9, 9, 9);
