@@ -68,9 +68,12 @@ internal static class ConvBlocked
                 ref float input = ref Unsafe.Add(ref source, (nint)oy * paddedWidth);
                 for (int c = 0, tile; c < coutG; c += tile)
                 {
-                    // AVX2 takes 6 channels a tile while at least 6 are left (12 accumulators), then 4, then one at a
-                    // time; the 4-wide paths 4 then one at a time.
-                    tile = wide && coutG - c >= WideTileChannels ? WideTileChannels : coutG - c >= TileChannels ? TileChannels : 1;
+                    // AVX2 takes 6 channels a tile (12 accumulators) but 4 where 6s would leave 1-3 channels over (a
+                    // one-channel tile loads as much as it multiplies: 32 = 4 + 4 x 6 + 4), then 4, then one at a time;
+                    // the 4-wide paths 4 then one at a time.
+                    int left = coutG - c;
+                    tile = wide && left >= WideTileChannels && !(left >= 8 && left % WideTileChannels is 1 or 2 or 3)
+                        ? WideTileChannels : left >= TileChannels ? TileChannels : 1;
                     int co = g * coutG + c;
                     ref float weights = ref Unsafe.AsRef(in w[co * cinG * taps]);
                     ref float output = ref y[co * outPlane + oy * ow];
@@ -81,7 +84,8 @@ internal static class ConvBlocked
                             Row6x16Avx2(ref input, s.KernelHeight, s.KernelWidth, s.DilationHeight * paddedWidth, s.DilationWidth,
                                 cinG, paddedPlane, ref weights, bias, co, ref output, outPlane, ow, inKernel);
                         else if (tile == TileChannels)
-                            Row4x16Avx2(ref input, ref offset, taps, cinG, paddedPlane, ref weights, b0, b1, b2, b3, ref output, outPlane, ow, inKernel);
+                            Row4x16Avx2(ref input, s.KernelHeight, s.KernelWidth, s.DilationHeight * paddedWidth, s.DilationWidth,
+                                cinG, paddedPlane, ref weights, b0, b1, b2, b3, ref output, outPlane, ow, inKernel);
                         else
                             Row1x16Avx2(ref input, ref offset, taps, cinG, paddedPlane, ref weights, b0, ref output, ow, inKernel);
                     }
@@ -104,14 +108,15 @@ internal static class ConvBlocked
 
     /// <summary>
     /// 4 output channels (weights <c>cinG * taps</c> apart, outputs <paramref name="outPlane"/> apart) of one output row,
-    /// 16 columns at a time (both vectors clamped to end at the row's end: the last ones overlap). <c>ow</c> at least 8.
+    /// 16 columns at a time (both vectors clamped to end at the row's end: the last ones overlap), walking the window
+    /// by pointer (row step <paramref name="rowStep"/>, column step <paramref name="columnStep"/>). <c>ow</c> at least 8.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Row4x16Avx2(ref float input, ref nint offset, int taps, int cinG, int paddedPlane, ref float w,
-        float b0, float b1, float b2, float b3, ref float y, int outPlane, int ow, Activation activation)
+    private static void Row4x16Avx2(ref float input, int kh, int kw, nint rowStep, nint columnStep, int cinG, int paddedPlane,
+        ref float w, float b0, float b1, float b2, float b3, ref float y, int outPlane, int ow, Activation activation)
     {
         const int Width = 8;
-        nint channelStride = (nint)cinG * taps;
+        nint channelStride = (nint)cinG * kh * kw;
         nuint last = (nuint)(ow - Width);
         ref float y1 = ref Unsafe.Add(ref y, outPlane);
         ref float y2 = ref Unsafe.Add(ref y1, outPlane);
@@ -125,24 +130,30 @@ internal static class ConvBlocked
             ref float planeStart = ref input;
             for (int ci = 0; ci < cinG; ci++)
             {
-                for (int t = 0; t < taps; t++)
+                ref float row = ref planeStart;
+                for (int ky = 0; ky < kh; ky++)
                 {
-                    ref float tap = ref Unsafe.Add(ref planeStart, Unsafe.Add(ref offset, t));
-                    Vector256<float> xa = Vector256.LoadUnsafe(ref tap, a), xb = Vector256.LoadUnsafe(ref tap, b);
-                    Vector256<float> weight = Vector256.Create(Unsafe.Add(ref w0, t));
-                    a0 = Fma.MultiplyAdd(weight, xa, a0);
-                    c0 = Fma.MultiplyAdd(weight, xb, c0);
-                    weight = Vector256.Create(Unsafe.Add(ref w0, channelStride + t));
-                    a1 = Fma.MultiplyAdd(weight, xa, a1);
-                    c1 = Fma.MultiplyAdd(weight, xb, c1);
-                    weight = Vector256.Create(Unsafe.Add(ref w0, 2 * channelStride + t));
-                    a2 = Fma.MultiplyAdd(weight, xa, a2);
-                    c2 = Fma.MultiplyAdd(weight, xb, c2);
-                    weight = Vector256.Create(Unsafe.Add(ref w0, 3 * channelStride + t));
-                    a3 = Fma.MultiplyAdd(weight, xa, a3);
-                    c3 = Fma.MultiplyAdd(weight, xb, c3);
+                    ref float tap = ref row;
+                    for (int kx = 0; kx < kw; kx++)
+                    {
+                        Vector256<float> xa = Vector256.LoadUnsafe(ref tap, a), xb = Vector256.LoadUnsafe(ref tap, b);
+                        Vector256<float> weight = Vector256.Create(w0);
+                        a0 = Fma.MultiplyAdd(weight, xa, a0);
+                        c0 = Fma.MultiplyAdd(weight, xb, c0);
+                        weight = Vector256.Create(Unsafe.Add(ref w0, channelStride));
+                        a1 = Fma.MultiplyAdd(weight, xa, a1);
+                        c1 = Fma.MultiplyAdd(weight, xb, c1);
+                        weight = Vector256.Create(Unsafe.Add(ref w0, 2 * channelStride));
+                        a2 = Fma.MultiplyAdd(weight, xa, a2);
+                        c2 = Fma.MultiplyAdd(weight, xb, c2);
+                        weight = Vector256.Create(Unsafe.Add(ref w0, 3 * channelStride));
+                        a3 = Fma.MultiplyAdd(weight, xa, a3);
+                        c3 = Fma.MultiplyAdd(weight, xb, c3);
+                        w0 = ref Unsafe.Add(ref w0, 1);
+                        tap = ref Unsafe.Add(ref tap, columnStep);
+                    }
+                    row = ref Unsafe.Add(ref row, rowStep);
                 }
-                w0 = ref Unsafe.Add(ref w0, taps);
                 planeStart = ref Unsafe.Add(ref planeStart, paddedPlane);
             }
             // The second vector first: where the two overlap (b < a + 8) both hold the same values.
@@ -159,9 +170,8 @@ internal static class ConvBlocked
     }
 
     /// <summary>
-    /// 6 output channels of one output row, 16 columns at a time as in <see cref="Row4x16Avx2"/>, walking the window
-    /// by pointer (row step <paramref name="rowStep"/>, column step <paramref name="columnStep"/>) instead of through
-    /// the tap offset table: 8 loads a tap for 12 FMAs, where the 4-channel tile needs 7 for 8.
+    /// 6 output channels of one output row, 16 columns at a time, walking the window by pointer as
+    /// <see cref="Row4x16Avx2"/> does: 8 loads a tap for 12 FMAs, where the 4-channel tile needs 6 for 8.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Row6x16Avx2(ref float input, int kh, int kw, nint rowStep, nint columnStep, int cinG, int paddedPlane,

@@ -50,7 +50,7 @@ public static class ConvKernels
     /// 7.0-7.3 us, the blocked kernel 5.3-6.0; bench conv, AVX2, same runs, medians). Other stride-1 windows that are
     /// not pointwise and have at most <see cref="GraphScratch.BlockedMaxGroupWeights"/> weights per group take
     /// <see cref="ConvAlgorithm.Blocked"/>, which skips im2col; blocked vs GEMM: fashion_cnn conv2 16 -> 32 14x14 3x3
-    /// 26.4-27.9 vs 32.4-32.8 us; 32 -> 32 28x28 3x3 206-211 vs 234-238; 48 -> 48 14x14 3x3 99 vs 133; 3 -> 16 64x64
+    /// 25.2-25.4 vs 32.4-33.3 us; 32 -> 32 28x28 3x3 188-190 vs 237-264; 48 -> 48 14x14 3x3 99-100 vs 128-133; 3 -> 16 64x64
     /// 3x3 51-53 vs 74-80; 8 -> 16 24x24 5x5 54-57 vs 84-118; past the limit the GEMM wins: 64 -> 64 14x14 3x3 196 vs
     /// 212 (the only exception seen), 64 -> 64 56x56 3x3 3494-3561 vs 3139-3166, 128 -> 128 28x28 3x3 3484-3568 vs
     /// 2845-2896. Strided and pointwise (1x1 unpadded) ones keep the GEMM.
