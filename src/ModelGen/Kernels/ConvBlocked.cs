@@ -8,13 +8,15 @@ namespace ModelGen.Kernels;
 /// <summary>
 /// Register-blocked direct convolution for stride-1 kernels with many output channels per group (fashion_cnn's
 /// 16 -> 32 3 x 3 on 14 x 14): the group's input planes are copied once into scratch with their zero padding, so
-/// every tap of every output row reads a contiguous, in-bounds run; then a tile of 4 output channels by 2 vectors of
-/// one output row accumulates in registers over every input channel and tap (2 input loads shared by the 4 channels,
-/// 4 weight broadcasts, 8 FMAs per tap) and is stored once, bias first and ReLU / ReLU6 fused into the store. The last
-/// vectors of a row overlap the ones before and recompute the same values, so any width of at least one vector has no
-/// edge case. Compared with im2col + GEMM it skips writing and re-reading the K x positions im2col matrix (K 144 x 196
-/// positions, 110 KiB for conv2) and its scratch is only the padded planes.
-/// Every output sums its products in the same order on every path: input channel, then tap (ky, kx), bias first.
+/// every tap of every output row reads a contiguous, in-bounds run; then a tile of output channels by 2 vectors of
+/// one output row accumulates in registers over every input channel and tap and is stored once, bias first and
+/// ReLU / ReLU6 fused into the store (other activations run over the finished planes). AVX2 tiles 6 channels
+/// (2 input loads shared by the 6, 6 weight broadcasts, 12 FMAs a tap) or 4, the 128-bit paths 4; leftover channels
+/// go one at a time. The last vectors of a row overlap the ones before and recompute the same values, so any width of
+/// at least one vector has no edge case (narrower rows take the scalar code). Compared with im2col + GEMM it skips
+/// writing and re-reading the K x positions im2col matrix (K 144 x 196 positions, 110 KiB for conv2) and its scratch
+/// is only the padded planes. Every output sums its products in the same order on every path: bias, then input
+/// channel, then tap (ky, kx).
 /// </summary>
 internal static class ConvBlocked
 {
@@ -39,7 +41,7 @@ internal static class ConvBlocked
     {
         int taps = s.KernelHeight * s.KernelWidth, cinG = s.InChannelsPerGroup, coutG = s.OutChannelsPerGroup;
         int paddedWidth = s.InWidth + 2 * s.PaddingWidth, paddedPlane = paddedWidth * (s.InHeight + 2 * s.PaddingHeight);
-        int oh = s.OutHeight, ow = s.OutWidth, outPlane = oh * ow, plane = s.InHeight * s.InWidth;
+        int oh = s.OutHeight, ow = s.OutWidth, outPlane = oh * ow;
         Span<float> padded = scratch[..(int)ScratchFloats(s)];
         // Offset of tap (ky, kx) in a padded plane from the first input of its output row.
         Span<nint> offsets = stackalloc nint[ConvKernels.DirectMaxTaps];
@@ -60,8 +62,7 @@ internal static class ConvBlocked
                         ref Unsafe.Add(ref source, (nint)ci * paddedPlane + (nint)(iy + s.PaddingHeight) * paddedWidth + s.PaddingWidth),
                         s.InWidth);
             // Rows outer, channel tiles inner: one output row's input window (cinG x kh padded rows) stays in cache
-            // while the weights stream once per row; channel tiles outer streamed the whole padded input per tile
-            // (measured: 64 -> 64 56x56 3x3 slower than the GEMM that way).
+            // while the group's weights pass once per row (GraphScratch.BlockedMaxGroupWeights keeps them near).
             bool wide = path == KernelPath.Avx2 && ow >= 8;
             for (int oy = 0; oy < oh; oy++)
             {
@@ -90,9 +91,11 @@ internal static class ConvBlocked
                             Row1x16Avx2(ref input, ref offset, taps, cinG, paddedPlane, ref weights, b0, ref output, ow, inKernel);
                     }
                     else if (path is KernelPath.AdvSimd or KernelPath.AdvSimdDp && ow >= 4)
-                        Row128<AdvSimdFma128>(ref input, ref offset, taps, cinG, paddedPlane, ref weights, tile, b0, b1, b2, b3, ref output, outPlane, ow, inKernel);
+                        Row128<AdvSimdFma128>(ref input, ref offset, taps, cinG, paddedPlane, ref weights, tile, b0, b1, b2, b3,
+                            ref output, outPlane, ow, inKernel);
                     else if (path != KernelPath.Scalar && ow >= 4)
-                        Row128<PortableFma128>(ref input, ref offset, taps, cinG, paddedPlane, ref weights, tile, b0, b1, b2, b3, ref output, outPlane, ow, inKernel);
+                        Row128<PortableFma128>(ref input, ref offset, taps, cinG, paddedPlane, ref weights, tile, b0, b1, b2, b3,
+                            ref output, outPlane, ow, inKernel);
                     else
                         RowScalar(ref input, ref offset, taps, cinG, paddedPlane, ref weights, tile, bias, co, ref output, outPlane, ow, inKernel);
                 }

@@ -71,8 +71,9 @@ public static class ConvKernels
     /// <summary>
     /// Floats of scratch <see cref="Conv2d(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, in Conv2dShape, Activation, Span{float})"/>
     /// needs for <paramref name="shape"/>, independent of the batch: one padded input plane for the direct kernel, one
-    /// group's padded input planes for the blocked kernel, one group's im2col matrix <c>[in / groups * kh * kw, oh * ow]</c> otherwise (which a 1x1, stride 1, unpadded kernel
-    /// leaves unused; the graph planner sizes scratch with the same formula, <c>GraphScratch.ConvFloat32Floats</c>).
+    /// group's padded input planes for the blocked kernel, one group's im2col matrix <c>[in / groups * kh * kw, oh * ow]</c>
+    /// otherwise (which a 1x1, stride 1, unpadded kernel leaves unused; the graph planner sizes scratch with the same
+    /// formula, <c>GraphScratch.ConvFloat32Floats</c>).
     /// </summary>
     public static long ScratchFloats(in Conv2dShape shape) => ScratchFloats(shape, ConvAlgorithm.Auto);
 
