@@ -11,9 +11,16 @@ public static class ConvBench
 {
     public static void Run(bool quick)
     {
-        Console.WriteLine($"{"conv (batch 1, one thread)",-44} {"ModelGen us",12} {"im2col+gemm us",15} {"ratio",7} {"naive us",10} {"ratio",7}");
+        Console.WriteLine($"{"conv (batch 1, one thread)",-44} {"ModelGen us",12} {"im2col+gemm us",15} {"ratio",7} {"naive us",10} {"ratio",7}  {"algorithm",-9} {"other algorithms us (ratio)"}");
         Measure("fashion_cnn conv1 1->16 28x28 3x3 p1", new Conv2dShape(1, 16, 28, 28, 3, 3, PaddingHeight: 1, PaddingWidth: 1), quick);
         Measure("fashion_cnn conv2 16->32 14x14 3x3 p1", new Conv2dShape(16, 32, 14, 14, 3, 3, PaddingHeight: 1, PaddingWidth: 1), quick);
+        Measure("3x3 32->32 28x28 p1", new Conv2dShape(32, 32, 28, 28, 3, 3, PaddingHeight: 1, PaddingWidth: 1), quick);
+        Measure("3x3 48->48 14x14 p1", new Conv2dShape(48, 48, 14, 14, 3, 3, PaddingHeight: 1, PaddingWidth: 1), quick);
+        Measure("3x3 64->64 14x14 p1", new Conv2dShape(64, 64, 14, 14, 3, 3, PaddingHeight: 1, PaddingWidth: 1), quick);
+        Measure("3x3 128->128 28x28 p1", new Conv2dShape(128, 128, 28, 28, 3, 3, PaddingHeight: 1, PaddingWidth: 1), quick);
+        Measure("3x3 64->64 56x56 p1", new Conv2dShape(64, 64, 56, 56, 3, 3, PaddingHeight: 1, PaddingWidth: 1), quick);
+        Measure("3x3 3->16 64x64 p1", new Conv2dShape(3, 16, 64, 64, 3, 3, PaddingHeight: 1, PaddingWidth: 1), quick);
+        Measure("5x5 8->16 24x24 p2", new Conv2dShape(8, 16, 24, 24, 5, 5, PaddingHeight: 2, PaddingWidth: 2), quick);
         Measure("mobilenet_v2 dw 144 56x56 3x3 s1 p1", new Conv2dShape(144, 144, 56, 56, 3, 3, PaddingHeight: 1, PaddingWidth: 1, Groups: 144), quick);
         Measure("mobilenet_v2 dw 144 56x56 3x3 s2 p1", new Conv2dShape(144, 144, 56, 56, 3, 3, 2, 2, 1, 1, Groups: 144), quick);
         Measure("mobilenet_v2 pw 24->144 56x56 1x1", new Conv2dShape(24, 144, 56, 56, 1, 1), quick);
@@ -29,7 +36,18 @@ public static class ConvBench
         double modelGen = Timing.MedianMicroseconds(() => ConvKernels.Conv2d(x, w, bias, y, 1, shape, Activation.Relu, scratch), quick);
         double im2col = Timing.MedianMicroseconds(() => Im2colGemm(x, w, bias, y, shape, columns), quick);
         double naive = Timing.MedianMicroseconds(() => Naive(x, w, bias, y, shape), quick, roundMilliseconds: 20);
-        Console.WriteLine($"{name,-44} {modelGen,12:F1} {im2col,15:F1} {im2col / modelGen,6:F2}x {naive,10:F1} {naive / modelGen,6:F2}x");
+        // The algorithms Auto did not take, forced on the same shape in the same run (ratio: their time over Auto's).
+        ConvAlgorithm chosen = ConvKernels.Choose(shape, ConvAlgorithm.Auto);
+        var others = new System.Text.StringBuilder();
+        foreach (ConvAlgorithm other in new[] { ConvAlgorithm.Direct, ConvAlgorithm.Im2col, ConvAlgorithm.Blocked })
+        {
+            if (other == chosen || (other == ConvAlgorithm.Blocked && shape.StrideWidth * shape.StrideHeight != 1)) continue;
+            float[] otherScratch = new float[ConvKernels.ScratchFloats(shape, other)];
+            double time = Timing.MedianMicroseconds(() => ConvKernels.Conv2d(KernelPaths.Best, other, x, w, bias, y, 1, shape,
+                Activation.Relu, otherScratch), quick);
+            others.Append($" {other} {time:F1} ({time / modelGen:F2}x)");
+        }
+        Console.WriteLine($"{name,-44} {modelGen,12:F1} {im2col,15:F1} {im2col / modelGen,6:F2}x {naive,10:F1} {naive / modelGen,6:F2}x  {chosen,-9}{others}");
     }
 
     /// <summary>The peer: im2col with a bounds test per element, the public GEMM per group, then bias and ReLU.</summary>

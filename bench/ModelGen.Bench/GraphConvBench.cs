@@ -46,18 +46,9 @@ public static class GraphConvBench
     private static double Time(GraphLayer layer, byte[] weights, float[] scales, float[] bias, float[] x, float[] y, bool quick)
     {
         long scratchBytes = layer.Precision == Precision.Int8
-            ? GraphScratchBytes(layer) : ConvKernels.ScratchFloats(layer.Window) * 4;
+            ? GraphScratch.ConvBytes(3, GraphLayout.Geometry(layer.Window)) : ConvKernels.ScratchFloats(layer.Window) * 4;
         byte[] scratch = new byte[scratchBytes];
         return Timing.MedianMicroseconds(() => CpuLayerBackend.Instance.Conv2d(layer, new LayerSpans(x, [], y, weights, scales, bias, scratch, [], 1)), quick);
-    }
-
-    // The int8 GEMM layout: im2col fp32 [P, K], quantized [P, K], row scales [P], output [P, Cout], each 64-aligned.
-    private static long GraphScratchBytes(GraphLayer layer)
-    {
-        Conv2dShape s = layer.Window;
-        long p = (long)s.OutHeight * s.OutWidth, k = s.WeightsPerOutChannel;
-        static long Align(long b) => (b + 63) / 64 * 64;
-        return Align(p * k * 4) + Align(p * k) + Align(p * 4) + Align(p * s.OutChannels * 4);
     }
 
     private static float[] Random(Random random, int n) => [.. Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 2 - 1))];

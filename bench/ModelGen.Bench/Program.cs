@@ -51,8 +51,9 @@ if (args.Contains("threads"))
 
 if (args is ["graph-profile", var which, var profileWeights, ..])
 {
-    // Per-layer times of one graph model at batch 1: `bench/run graph-profile cnn|cnn8|mnv2|mnv28 WEIGHTS`.
-    GraphProfile.Run(which, profileWeights, runs: 50);
+    // Per-layer times of one graph model at batch 1: `bench/run graph-profile cnn|cnn8|mnv2|mnv28 WEIGHTS [RUNS]`
+    // (more runs average out a shared machine's noise).
+    GraphProfile.Run(which, profileWeights, runs: args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 50);
     return;
 }
 

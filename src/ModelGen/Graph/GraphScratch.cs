@@ -17,21 +17,45 @@ internal static class GraphScratch
     /// <summary>Below this many output channels per group the direct convolution is taken (<c>ConvKernels.DirectBelowOutChannelsPerGroup</c>).</summary>
     public const int DirectBelowOutChannelsPerGroup = 8;
 
+    /// <summary>
+    /// Most weights per group the blocked convolution takes (<c>ConvKernels</c> documents the measurements): every
+    /// output row's tiles read all of them, so beyond ~100 KiB they come from further out than L2 and the GEMM's
+    /// blocking wins (64 -> 64 and 128 -> 128 3x3 on 28x28 / 56x56 planes: blocked 0.8-0.9x the GEMM's speed).
+    /// </summary>
+    public const int BlockedMaxGroupWeights = 24 * 1024;
+
     /// <summary><paramref name="bytes"/> rounded up to <see cref="Alignment"/>.</summary>
     public static long Align(long bytes) => (bytes + Alignment - 1) / Alignment * Alignment;
 
-    /// <summary>Whether the fp32 convolution takes the direct kernel (else the GEMM); <c>ConvKernels.Choose</c> for Auto.</summary>
-    public static bool ConvIsDirect(int outChannelsPerGroup, int kernelHeight, int kernelWidth) =>
-        kernelHeight * kernelWidth <= DirectMaxTaps && outChannelsPerGroup < DirectBelowOutChannelsPerGroup;
+    /// <summary>
+    /// The fp32 convolution's algorithm, <c>ConvKernels.Choose</c> for Auto, as the <c>ConvAlgorithm</c> enum's value:
+    /// 1 direct (few output channels per group, or one input channel per group with a 3 x 3 window: its whole-plane
+    /// kernel), 3 blocked (stride 1, not pointwise, at most <see cref="BlockedMaxGroupWeights"/> weights per group),
+    /// else 2 the GEMM.
+    /// </summary>
+    public static int ConvFloat32Algorithm(in ConvGeometry g)
+    {
+        int taps = g.KernelHeight * g.KernelWidth;
+        if (taps <= DirectMaxTaps && (g.OutChannels / g.Groups < DirectBelowOutChannelsPerGroup
+            || g.InChannelsPerGroup == 1 && g.KernelHeight == 3 && g.KernelWidth == 3))
+            return 1;
+        if (taps <= DirectMaxTaps && g.StrideHeight == 1 && g.StrideWidth == 1 && !IsPointwise(g)
+            && (long)(g.OutChannels / g.Groups) * g.InChannelsPerGroup * taps <= BlockedMaxGroupWeights)
+            return 3;
+        return 2;
+    }
 
     /// <summary>
     /// Floats of scratch the fp32 convolution takes (<c>ConvKernels.ScratchFloats</c>): a padded input plane for the
-    /// direct kernel, one group's im2col matrix for the GEMM (which a 1x1, stride 1, unpadded kernel leaves unused).
+    /// direct kernel, the group's padded input planes for the blocked one, one group's im2col matrix for the GEMM (which
+    /// a 1x1, stride 1, unpadded kernel leaves unused).
     /// </summary>
-    public static long ConvFloat32Floats(in ConvGeometry g) =>
-        ConvIsDirect(g.OutChannels / g.Groups, g.KernelHeight, g.KernelWidth)
-            ? (long)g.StrideWidth * ((g.InWidth + 2L * g.PaddingWidth + g.StrideWidth - 1) / g.StrideWidth) * (g.InHeight + 2L * g.PaddingHeight)
-            : (long)g.OutHeight * g.OutWidth * g.InChannelsPerGroup * g.KernelHeight * g.KernelWidth;
+    public static long ConvFloat32Floats(in ConvGeometry g) => ConvFloat32Algorithm(g) switch
+    {
+        1 => (long)g.StrideWidth * ((g.InWidth + 2L * g.PaddingWidth + g.StrideWidth - 1) / g.StrideWidth) * (g.InHeight + 2L * g.PaddingHeight),
+        3 => (long)g.InChannelsPerGroup * (g.InHeight + 2L * g.PaddingHeight) * (g.InWidth + 2L * g.PaddingWidth),
+        _ => (long)g.OutHeight * g.OutWidth * g.InChannelsPerGroup * g.KernelHeight * g.KernelWidth,
+    };
 
     /// <summary>
     /// Fewest weights per output channel for which an Int8 convolution runs as int8 GEMM: below it the int8 GEMM's rows
@@ -48,7 +72,11 @@ internal static class GraphScratch
     /// planes K 160-960 0.6-0.9; 14x14 K 64-576 0.7-0.95; 28x28 K 192 ~1.0, K 32-144 1.1-1.3; 56x56 and larger 1.3-2.2.
     /// Larger windows also build a position-major im2col, so they need K at least twice the positions (fashion_cnn's
     /// 3x3 conv2, K 144 on a 14 x 14 plane, ran 1.3x slower on the int8 path: bench graph quick, 70 vs 52 us).
-    /// Depthwise, grouped and the other ones widen their int8 weights to fp32 into scratch.
+    /// Depthwise, grouped and the other ones widen their int8 weights to fp32 into scratch (fashion_cnn's conv2 then
+    /// takes the fp32 blocked kernel). Tried and dropped for it: int16 activations times paired int8 weights with AVX2
+    /// <c>vpmaddwd</c> in the blocked kernel's tiles ran 30-39 us against the fp32 blocked kernel's 27-29 (graph-conv,
+    /// same runs): this Zen 3 issues one vector integer multiply a cycle against two FMAs, so 16 products per
+    /// instruction do not beat 2 x 8, and quantizing and pairing cost on top.
     /// </summary>
     public static bool ConvRunsInt8(in ConvGeometry g)
     {

@@ -18,14 +18,20 @@ internal enum ConvAlgorithm
     /// unpadded kernel, else times im2col rows built in scratch.
     /// </summary>
     Im2col = 2,
+    /// <summary>
+    /// Stride 1 only: a register tile of output channels by output columns accumulated over every input channel and
+    /// tap from padded copies of the group's input planes (<see cref="ConvBlocked"/>).
+    /// </summary>
+    Blocked = 3,
 }
 
 /// <summary>
 /// 2-D convolution over NCHW fp32 tensors with PyTorch's semantics and weight layout
 /// (<c>[out, in / groups, kh, kw]</c>): <c>y[b, co, oy, ox] = act(bias[co] + sum_{ci in group, ky, kx}
 /// w[co, ci, ky, kx] * x[b, ci, oy s - p + ky d, ox s - p + kx d])</c>, zero outside the input.
-/// Two algorithms, chosen from the shape by measurement: fewer than 8 output channels per group (depthwise, narrow
-/// groups) go to a direct kernel vectorized along the output row; the rest to the GEMM <c>y[out, positions] = w[out, k] * columns[k, positions]</c> per group, which writes NCHW
+/// Three algorithms, chosen from the shape by measurement: fewer than 8 output channels per group (depthwise, narrow
+/// groups) and one input channel per group with a 3 x 3 window go to a direct kernel vectorized along the output row;
+/// other stride-1, not pointwise ones to a register-blocked direct kernel (<see cref="ConvBlocked"/>); the rest to the GEMM <c>y[out, positions] = w[out, k] * columns[k, positions]</c> per group, which writes NCHW
 /// directly: a 1x1, stride 1, unpadded kernel's columns are the input planes as they are, any other's are im2col rows
 /// (row (ci, ky, kx) is input plane ci shifted, strided and zero-padded) built in scratch.
 /// Spans may be longer than needed; y must not overlap x, w or scratch. Allocates nothing.
@@ -38,7 +44,16 @@ public static class ConvKernels
     /// tile) and wastes the tile's unused rows. Measured with the GEMM, AVX2, 1 image, one shared noisy machine, direct
     /// vs GEMM: depthwise 32 56x56 3x3 182 vs 676 us; groups 32, 1 -> 2 per group 262 vs 667; 2 -> 2 128 vs 281;
     /// 1 -> 4 467 vs 435; 2 -> 4 (28x28) 248 vs 269; 1 -> 8 (28x28) 248 vs 181; one group: 1 -> 4 56x56 3x3 12.2 vs
-    /// 13.7; 1 -> 16 28x28 3x3 (fashion_cnn conv1) 15.3 vs 8.0; 3 -> 32 56x56 1x1 74 vs 27; 2 -> 32 56x56 3x3 177 vs 74.
+    /// 13.7; 3 -> 32 56x56 1x1 74 vs 27; 2 -> 32 56x56 3x3 177 vs 74.
+    /// One input channel per group with a 3 x 3 window also goes direct whatever the output channels: its whole-plane
+    /// kernel (9 weights in registers) beat the GEMM once it existed (fashion_cnn conv1 1 -> 16 28x28: 5.0-5.5 vs
+    /// 7.0-7.3 us, the blocked kernel 5.3-6.0; bench conv, AVX2, same runs, medians). Other stride-1 windows that are
+    /// not pointwise and have at most <see cref="GraphScratch.BlockedMaxGroupWeights"/> weights per group take
+    /// <see cref="ConvAlgorithm.Blocked"/>, which skips im2col; blocked vs GEMM: fashion_cnn conv2 16 -> 32 14x14 3x3
+    /// 25.2-25.4 vs 32.4-33.3 us; 32 -> 32 28x28 3x3 188-190 vs 237-264; 48 -> 48 14x14 3x3 99-100 vs 128-133; 3 -> 16 64x64
+    /// 3x3 51-53 vs 74-80; 8 -> 16 24x24 5x5 54-57 vs 84-118; past the limit the GEMM wins: 64 -> 64 14x14 3x3 196 vs
+    /// 212 (the only exception seen), 64 -> 64 56x56 3x3 3494-3561 vs 3139-3166, 128 -> 128 28x28 3x3 3484-3568 vs
+    /// 2845-2896. Strided and pointwise (1x1 unpadded) ones keep the GEMM.
     /// </summary>
     internal const int DirectBelowOutChannelsPerGroup = GraphScratch.DirectBelowOutChannelsPerGroup;
 
@@ -56,8 +71,9 @@ public static class ConvKernels
     /// <summary>
     /// Floats of scratch <see cref="Conv2d(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, in Conv2dShape, Activation, Span{float})"/>
     /// needs for <paramref name="shape"/>, independent of the batch: one padded input plane for the direct kernel, one
-    /// group's im2col matrix <c>[in / groups * kh * kw, oh * ow]</c> otherwise (which a 1x1, stride 1, unpadded kernel
-    /// leaves unused; the graph planner sizes scratch with the same formula, <c>GraphScratch.ConvFloat32Floats</c>).
+    /// group's padded input planes for the blocked kernel, one group's im2col matrix <c>[in / groups * kh * kw, oh * ow]</c>
+    /// otherwise (which a 1x1, stride 1, unpadded kernel leaves unused; the graph planner sizes scratch with the same
+    /// formula, <c>GraphScratch.ConvFloat32Floats</c>).
     /// </summary>
     public static long ScratchFloats(in Conv2dShape shape) => ScratchFloats(shape, ConvAlgorithm.Auto);
 
@@ -69,9 +85,12 @@ public static class ConvKernels
     internal static long ScratchFloats(in Conv2dShape shape, ConvAlgorithm algorithm)
     {
         ThrowIfInvalid(shape);
-        return Choose(shape, algorithm) == ConvAlgorithm.Direct
-            ? ConvDirect.PlaneFloats(shape)
-            : (long)shape.OutHeight * shape.OutWidth * shape.WeightsPerOutChannel;
+        return Choose(shape, algorithm) switch
+        {
+            ConvAlgorithm.Direct => ConvDirect.PlaneFloats(shape),
+            ConvAlgorithm.Blocked => ConvBlocked.ScratchFloats(shape),
+            _ => (long)shape.OutHeight * shape.OutWidth * shape.WeightsPerOutChannel,
+        };
     }
 
     /// <summary>The algorithm <see cref="ConvAlgorithm.Auto"/> stands for on <paramref name="shape"/>.</summary>
@@ -82,10 +101,13 @@ public static class ConvKernels
             throw new ArgumentException(
                 $"The direct kernel handles at most {DirectMaxTaps} taps; this kernel has {shape.KernelHeight * shape.KernelWidth}.",
                 nameof(requested));
+        if (requested == ConvAlgorithm.Blocked && !ConvBlocked.Handles(shape))
+            throw new ArgumentException(
+                $"The blocked kernel handles stride 1 and at most {DirectMaxTaps} taps; this kernel has stride "
+                + $"{shape.StrideHeight} x {shape.StrideWidth} and {shape.KernelHeight * shape.KernelWidth} taps.", nameof(requested));
         if (requested != ConvAlgorithm.Auto) return requested;
         // The graph planner sizes scratch with the same rule (GraphScratch is shared with the generator).
-        return GraphScratch.ConvIsDirect(shape.OutChannelsPerGroup, shape.KernelHeight, shape.KernelWidth)
-            ? ConvAlgorithm.Direct : ConvAlgorithm.Im2col;
+        return (ConvAlgorithm)GraphScratch.ConvFloat32Algorithm(GraphLayout.Geometry(shape));
     }
 
     /// <summary>Conv2d on <paramref name="path"/> with <paramref name="algorithm"/> forced (Auto chooses).</summary>
@@ -118,6 +140,10 @@ public static class ConvKernels
             if (chosen == ConvAlgorithm.Direct)
             {
                 ConvDirect.Run(path, xImage, w, bias, yImage, shape, activation, scratch); // bias and activation included
+            }
+            else if (chosen == ConvAlgorithm.Blocked)
+            {
+                ConvBlocked.Run(path, xImage, w, bias, yImage, shape, activation, scratch); // bias and activation included
             }
             else
             {

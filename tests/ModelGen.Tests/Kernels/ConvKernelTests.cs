@@ -32,6 +32,8 @@ public class ConvKernelTests
         {
             if (algorithm == ConvAlgorithm.Direct && c.Shape.KernelHeight * c.Shape.KernelWidth > ConvKernels.DirectMaxTaps)
                 continue;
+            if (algorithm == ConvAlgorithm.Blocked && !ConvBlocked.Handles(c.Shape))
+                continue;
             (float[] x, float[] w, float[] bias, float[] y) = ConvReference.Operands(c);
             float[] scratch = new float[ConvKernels.ScratchFloats(c.Shape, algorithm)];
             ConvKernels.Conv2d(path, algorithm, x, w, bias, y, c.Batch, c.Shape, c.Activation, scratch);
@@ -44,7 +46,38 @@ public class ConvKernelTests
             }
             checkedCases++;
         }
-        Assert.True(checkedCases > 70, $"only {checkedCases} cases ran");
+        Assert.True(checkedCases > (algorithm == ConvAlgorithm.Blocked ? 25 : 70), $"only {checkedCases} cases ran");
+    }
+
+    /// <summary>
+    /// The blocked kernel on stride-1 shapes (<see cref="ConvReference.StrideOneCases"/>) against the double reference
+    /// on every path; scratch starts as NaN (only the kernel's zeros may be read as padding) with a sentinel past
+    /// <see cref="ConvKernels.ScratchFloats(in Conv2dShape, ConvAlgorithm)"/>, and y has one past its end.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void BlockedKernelMatchesTheDoubleReference(KernelPath path)
+    {
+        int checkedCases = 0;
+        foreach (ConvCase c in ConvReference.StrideOneCases(seed: 31))
+        {
+            (float[] x, float[] w, float[] bias, float[] y) = ConvReference.Operands(c);
+            float[] scratch = new float[ConvKernels.ScratchFloats(c.Shape, ConvAlgorithm.Blocked) + 1];
+            scratch.AsSpan().Fill(float.NaN);
+            float[] padded = [.. y, 42f];
+            ConvKernels.Conv2d(path, ConvAlgorithm.Blocked, x, w, bias, padded, c.Batch, c.Shape, c.Activation, scratch.AsSpan(0, scratch.Length - 1));
+            Assert.True(float.IsNaN(scratch[^1]), $"{c}: scratch written past ScratchFloats");
+            Assert.Equal(42f, padded[^1]);
+            (double[] expected, double[] magnitude) = ConvReference.Conv2d(x, w, bias, c.Batch, c.Shape, c.Activation);
+            for (int i = 0; i < expected.Length; i++)
+            {
+                double tolerance = RelativeTolerance * magnitude[i] + AbsoluteTolerance;
+                if (!(Math.Abs(padded[i] - expected[i]) <= tolerance))
+                    Assert.Fail($"{c} on {path}: y[{i}] = {padded[i]}, expected {expected[i]} (tolerance {tolerance}).");
+            }
+            checkedCases++;
+        }
+        Assert.True(checkedCases > 80, $"only {checkedCases} cases ran");
     }
 
     /// <summary>
@@ -97,17 +130,26 @@ public class ConvKernelTests
     [Fact]
     public void AutoTakesTheDirectKernelForFewOutputChannelsPerGroup()
     {
-        Assert.Equal(ConvAlgorithm.Im2col, ConvKernels.Choose(new Conv2dShape(1, 16, 28, 28, 3, 3), ConvAlgorithm.Auto));
+        // One input channel per group with a 3 x 3 window takes the direct kernel's whole-plane code (fashion_cnn's conv1).
+        Assert.Equal(ConvAlgorithm.Direct, ConvKernels.Choose(new Conv2dShape(1, 16, 28, 28, 3, 3), ConvAlgorithm.Auto));
+        Assert.Equal(ConvAlgorithm.Blocked, ConvKernels.Choose(new Conv2dShape(1, 16, 28, 28, 5, 5), ConvAlgorithm.Auto));
+        Assert.Equal(ConvAlgorithm.Im2col, ConvKernels.Choose(new Conv2dShape(1, 16, 28, 28, 5, 5, 2, 2), ConvAlgorithm.Auto));
         Assert.Equal(ConvAlgorithm.Direct, ConvKernels.Choose(new Conv2dShape(1, 4, 28, 28, 3, 3), ConvAlgorithm.Auto));
         Assert.Equal(ConvAlgorithm.Direct, ConvKernels.Choose(new Conv2dShape(144, 144, 56, 56, 3, 3, Groups: 144), ConvAlgorithm.Auto));
         Assert.Equal(ConvAlgorithm.Direct, ConvKernels.Choose(new Conv2dShape(64, 64, 28, 28, 3, 3, Groups: 32), ConvAlgorithm.Auto));
-        Assert.Equal(ConvAlgorithm.Im2col, ConvKernels.Choose(new Conv2dShape(32, 256, 28, 28, 3, 3, Groups: 32), ConvAlgorithm.Auto));
-        Assert.Equal(ConvAlgorithm.Im2col, ConvKernels.Choose(new Conv2dShape(16, 32, 14, 14, 3, 3), ConvAlgorithm.Auto));
+        Assert.Equal(ConvAlgorithm.Blocked, ConvKernels.Choose(new Conv2dShape(32, 256, 28, 28, 3, 3, Groups: 8), ConvAlgorithm.Auto));
+        Assert.Equal(ConvAlgorithm.Blocked, ConvKernels.Choose(new Conv2dShape(16, 32, 14, 14, 3, 3, PaddingHeight: 1, PaddingWidth: 1), ConvAlgorithm.Auto));
+        Assert.Equal(ConvAlgorithm.Im2col, ConvKernels.Choose(new Conv2dShape(16, 32, 14, 14, 3, 3, 2, 2, 1, 1), ConvAlgorithm.Auto));
+        // Past BlockedMaxGroupWeights (64 x 64 x 9 = 36864) the GEMM's blocking wins; a group's share counts.
+        Assert.Equal(ConvAlgorithm.Im2col, ConvKernels.Choose(new Conv2dShape(64, 64, 56, 56, 3, 3, PaddingHeight: 1, PaddingWidth: 1), ConvAlgorithm.Auto));
+        Assert.Equal(ConvAlgorithm.Blocked, ConvKernels.Choose(new Conv2dShape(64, 64, 56, 56, 3, 3, 1, 1, 1, 1, Groups: 2), ConvAlgorithm.Auto));
         Assert.Equal(ConvAlgorithm.Im2col, ConvKernels.Choose(new Conv2dShape(32, 64, 14, 14, 1, 1), ConvAlgorithm.Auto));
         // The direct kernel keeps tap offsets on the stack: a 9 x 9 window is im2col's even when asked for directly.
         var wide = new Conv2dShape(1, 1, 9, 9, 9, 9);
         Assert.Equal(ConvAlgorithm.Im2col, ConvKernels.Choose(wide, ConvAlgorithm.Auto));
         Assert.Throws<ArgumentException>("requested", () => ConvKernels.Choose(wide, ConvAlgorithm.Direct));
+        Assert.Throws<ArgumentException>("requested", () => ConvKernels.Choose(wide, ConvAlgorithm.Blocked));
+        Assert.Throws<ArgumentException>("requested", () => ConvKernels.Choose(new Conv2dShape(4, 8, 9, 9, 3, 3, 2, 1), ConvAlgorithm.Blocked));
     }
 
     [Fact]
@@ -182,10 +224,11 @@ public class ConvKernelTests
     [MemberData(nameof(Paths))]
     public void StaleScratchAndOutputDoNotLeakIn(KernelPath path)
     {
-        var shape = new Conv2dShape(3, 5, 9, 13, 3, 3, 2, 1, 1, 2);
-        float[] x = KernelTestData.Uniform(new Random(3), 2 * shape.InputSize), w = KernelTestData.Uniform(new Random(4), shape.WeightCount);
-        foreach (ConvAlgorithm algorithm in new[] { ConvAlgorithm.Direct, ConvAlgorithm.Im2col })
+        var strided = new Conv2dShape(3, 5, 9, 13, 3, 3, 2, 1, 1, 2);
+        foreach (ConvAlgorithm algorithm in new[] { ConvAlgorithm.Direct, ConvAlgorithm.Im2col, ConvAlgorithm.Blocked })
         {
+            Conv2dShape shape = algorithm == ConvAlgorithm.Blocked ? strided with { StrideHeight = 1 } : strided;
+            float[] x = KernelTestData.Uniform(new Random(3), 2 * shape.InputSize), w = KernelTestData.Uniform(new Random(4), shape.WeightCount);
             float[] scratch = new float[ConvKernels.ScratchFloats(shape, algorithm)];
             float[] clean = new float[2 * shape.OutputSize], dirty = new float[clean.Length];
             ConvKernels.Conv2d(path, algorithm, x, w, [], clean, 2, shape, Activation.None, scratch);
@@ -248,7 +291,8 @@ public class ConvKernelTests
         float[] x = KernelTestData.Uniform(new Random(1), 2 * 6 * 11 * 9), w = KernelTestData.Uniform(new Random(2), 10 * 6 * 9);
         float[] bias = new float[10], y = new float[2 * 10 * 7 * 9];
         float[] scratch = new float[Math.Max(ConvKernels.ScratchFloats(pointwise, ConvAlgorithm.Im2col),
-            Math.Max(ConvKernels.ScratchFloats(pointwise, ConvAlgorithm.Direct), ConvKernels.ScratchFloats(depthwise)))];
+            Math.Max(ConvKernels.ScratchFloats(pointwise, ConvAlgorithm.Direct), Math.Max(ConvKernels.ScratchFloats(depthwise),
+            ConvKernels.ScratchFloats(pointwise, ConvAlgorithm.Blocked))))];
 
         void Calls()
         {
@@ -257,6 +301,7 @@ public class ConvKernelTests
                 var activation = (Activation)(i % 6);
                 ConvKernels.Conv2d(path, ConvAlgorithm.Im2col, x, w, bias, y, 2, pointwise, activation, scratch);
                 ConvKernels.Conv2d(path, ConvAlgorithm.Direct, x, w, [], y, 2, pointwise, activation, scratch);
+                ConvKernels.Conv2d(path, ConvAlgorithm.Blocked, x, w, bias, y, 2, pointwise, activation, scratch);
                 ConvKernels.Conv2d(path, x, w, bias.AsSpan(0, 6), y, 1, depthwise, activation, scratch);
                 ElementwiseKernels.Add(path, bias, bias, bias, activation);
                 if (path == KernelPaths.Best)

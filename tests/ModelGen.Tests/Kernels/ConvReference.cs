@@ -142,6 +142,36 @@ internal static class ConvReference
         }
     }
 
+    /// <summary>
+    /// Stride-1 convolutions for the blocked kernel: fashion_cnn's conv2, then widths 1-17 and 23, 28, 31 (one- and
+    /// two-vector rows, overlapping last vectors, rows narrower than a vector) with input channels 1, 3, 5, 16, 17 and
+    /// output channels 1-9, 16, 17 (full 4-channel tiles and the one-channel rest), padding 0-2, 3 x 3, 1 x 3, 2 x 2,
+    /// 5 x 5 and padded 1 x 1 windows, dilation 1-2, groups 1-2, with and without bias, every activation.
+    /// </summary>
+    public static IEnumerable<ConvCase> StrideOneCases(int seed)
+    {
+        int s = seed;
+        yield return new(new(16, 32, 14, 14, 3, 3, PaddingHeight: 1, PaddingWidth: 1), 1, true, Activation.Relu, s++);
+        yield return new(new(17, 17, 15, 13, 3, 3, PaddingHeight: 1, PaddingWidth: 1), 2, false, Activation.Relu6, s++);
+        Activation[] activations = KernelTestData.Activations;
+        int[] widths = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 14, 15, 16, 17, 23, 28, 31], inChannels = [1, 3, 5, 16, 17];
+        int[] outChannels = [1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 17];
+        (int Kh, int Kw)[] windows = [(3, 3), (1, 3), (2, 2), (5, 5), (1, 1)];
+        var random = new Random(seed);
+        foreach (int width in widths)
+            for (int i = 0; i < 6; i++)
+            {
+                (int kh, int kw) = windows[random.Next(windows.Length)];
+                int groups = random.Next(4) == 0 ? 2 : 1, padding = random.Next(3);
+                int cin = groups * inChannels[random.Next(inChannels.Length)], cout = groups * outChannels[random.Next(outChannels.Length)];
+                if ((kh, kw) == (1, 1) && padding == 0) padding = 1; // unpadded 1 x 1 is the GEMM's pointwise case
+                int dilation = random.Next(3) == 0 ? 2 : 1;
+                var shape = new Conv2dShape(cin, cout, 1 + random.Next(9), width, kh, kw, 1, 1, padding, padding, dilation, dilation, groups);
+                if (shape.Problem is not null) continue;
+                yield return new(shape, 1 + random.Next(2), random.Next(2) == 0, activations[(width + i) % activations.Length], s++);
+            }
+    }
+
     /// <summary>Random operands of a case; y is filled with NaN so a kernel that leaves an output unwritten fails.</summary>
     public static (float[] X, float[] W, float[] Bias, float[] Y) Operands(ConvCase c)
     {
