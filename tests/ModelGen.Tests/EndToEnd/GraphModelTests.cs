@@ -8,36 +8,16 @@ namespace ModelGen.Tests.EndToEnd;
 /// <summary>Generated graph models end to end: PyTorch parity, int8 agreement, batching, budgets, save/load, backends.</summary>
 public sealed class GraphModelTests(ITestOutputHelper output)
 {
-    private static (float[] Input, float[] Logits) Reference(string model)
-    {
-        using var file = SafeTensorsFile.Open(ReferenceData.ModelPath($"{model}.reference.safetensors"));
-        return (file.ReadFloat32("input"), file.ReadFloat32("logits"));
-    }
-
-    private static float[] Run(IModel model, float[] input, int batch)
-    {
-        int count = input.Length / model.InputFeatures;
-        var logits = new float[count * model.OutputFeatures];
-        for (int start = 0; start < count; start += batch)
-        {
-            int n = Math.Min(batch, count - start);
-            model.Forward(input.AsSpan(start * model.InputFeatures, n * model.InputFeatures),
-                logits.AsSpan(start * model.OutputFeatures, n * model.OutputFeatures), n);
-        }
-
-        return logits;
-    }
-
     private static double MaxAbsDiff(float[] a, float[] b) => a.Zip(b).Max(p => Math.Abs((double)p.First - p.Second));
 
     [Fact]
     public void GeneratedFashionCnnMatchesPyTorchAndInt8AgreesWithIt()
     {
-        var (input, expected) = Reference("fashion_cnn");
+        var (input, expected) = GraphReference.Load("fashion_cnn");
         using var fp32 = GraphCnnFloat32.Load(ReferenceData.ModelPath("fashion_cnn.safetensors"));
         using var int8 = GraphCnnInt8.Load(ReferenceData.ModelPath("fashion_cnn.safetensors"));
-        float[] logits = Run(fp32, input, GraphCnnFloat32.MaxBatch);
-        float[] quantized = Run(int8, input, 7);
+        float[] logits = GraphReference.Run(fp32, input, GraphCnnFloat32.MaxBatch);
+        float[] quantized = GraphReference.Run(int8, input, 7);
 
         Assert.True(MaxAbsDiff(logits, expected) <= 1e-4, $"max |diff| {MaxAbsDiff(logits, expected)}");
         Assert.Equal(ReferenceData.Top1(expected), ReferenceData.Top1(logits));
@@ -50,11 +30,11 @@ public sealed class GraphModelTests(ITestOutputHelper output)
     [Fact]
     public void GeneratedResMlpMatchesPyTorchAndInt8AgreesWithIt()
     {
-        var (input, expected) = Reference("fashion_resmlp");
+        var (input, expected) = GraphReference.Load("fashion_resmlp");
         using var fp32 = GraphResMlpFloat32.Load(ReferenceData.ModelPath("fashion_resmlp.safetensors"));
         using var int8 = GraphResMlpInt8.Load(ReferenceData.ModelPath("fashion_resmlp.safetensors"));
-        float[] logits = Run(fp32, input, 5);
-        float[] quantized = Run(int8, input, GraphResMlpInt8.MaxBatch);
+        float[] logits = GraphReference.Run(fp32, input, 5);
+        float[] quantized = GraphReference.Run(int8, input, GraphResMlpInt8.MaxBatch);
 
         Assert.True(MaxAbsDiff(logits, expected) <= 1e-4, $"max |diff| {MaxAbsDiff(logits, expected)}");
         Assert.Equal(ReferenceData.Top1(expected), ReferenceData.Top1(logits));
@@ -66,12 +46,12 @@ public sealed class GraphModelTests(ITestOutputHelper output)
     [Fact]
     public void EveryBatchSizeGivesTheSameLogitsAsBatchOne()
     {
-        var (input, _) = Reference("fashion_cnn");
+        var (input, _) = GraphReference.Load("fashion_cnn");
         input = input[..(23 * 784)];
         using var model = GraphCnnInt8.Load(ReferenceData.ModelPath("fashion_cnn.safetensors"));
-        float[] single = Run(model, input, 1);
+        float[] single = GraphReference.Run(model, input, 1);
         foreach (int batch in new[] { 2, 3, 7, 16 })
-            Assert.True(MaxAbsDiff(single, Run(model, input, batch)) <= 1e-5, $"batch {batch}");
+            Assert.True(MaxAbsDiff(single, GraphReference.Run(model, input, batch)) <= 1e-5, $"batch {batch}");
     }
 
     [Fact]
@@ -95,9 +75,9 @@ public sealed class GraphModelTests(ITestOutputHelper output)
     [Fact]
     public void BudgetedBatchesMatchOneBatchAndReportProgress()
     {
-        var (input, _) = Reference("fashion_resmlp");
+        var (input, _) = GraphReference.Load("fashion_resmlp");
         using var model = GraphResMlpFloat32.Load(ReferenceData.ModelPath("fashion_resmlp.safetensors"));
-        float[] whole = Run(model, input, GraphResMlpFloat32.MaxBatch);
+        float[] whole = GraphReference.Run(model, input, GraphResMlpFloat32.MaxBatch);
         var batched = new float[whole.Length];
         var seen = new List<int>();
         model.ForwardWithinBudget(input, batched, input.Length / 784, GraphResMlpFloat32.TotalBytes, new SynchronousProgress(seen.Add));
@@ -108,21 +88,21 @@ public sealed class GraphModelTests(ITestOutputHelper output)
     [Fact]
     public void SavedInt8FileReloadsBitIdentically()
     {
-        var (input, _) = Reference("fashion_cnn");
+        var (input, _) = GraphReference.Load("fashion_cnn");
         input = input[..(9 * 784)];
         using var model = GraphCnnInt8.Load(ReferenceData.ModelPath("fashion_cnn.safetensors"));
         using var saved = new MemoryStream();
         model.Save(saved);
         saved.Position = 0;
         using var reloaded = GraphCnnInt8.Load(saved);
-        Assert.Equal(Run(model, input, 9), Run(reloaded, input, 9));
+        Assert.Equal(GraphReference.Run(model, input, 9), GraphReference.Run(reloaded, input, 9));
         Assert.True(saved.Length < new FileInfo(ReferenceData.ModelPath("fashion_cnn.safetensors")).Length / 3);
     }
 
     [Fact]
     public void ABackendSeesEveryExecutingLayerOnceAndWorkersKeepIt()
     {
-        var (input, _) = Reference("fashion_cnn");
+        var (input, _) = GraphReference.Load("fashion_cnn");
         using var model = GraphCnnFloat32.Load(ReferenceData.ModelPath("fashion_cnn.safetensors"));
         var backend = new CountingBackend();
         model.Backend = backend;
@@ -147,7 +127,7 @@ public sealed class GraphModelTests(ITestOutputHelper output)
     [Fact]
     public void EvaluationReportsTheExecutingLayers()
     {
-        var (input, _) = Reference("fashion_resmlp");
+        var (input, _) = GraphReference.Load("fashion_resmlp");
         using var fp32 = GraphResMlpFloat32.Load(ReferenceData.ModelPath("fashion_resmlp.safetensors"));
         using var int8 = GraphResMlpInt8.Load(ReferenceData.ModelPath("fashion_resmlp.safetensors"));
         var report = ModelEvaluation.Evaluate(int8, fp32, input.AsSpan(0, 64 * 784), new int[64]);
@@ -166,7 +146,7 @@ public sealed class GraphModelTests(ITestOutputHelper output)
             (input, expected) = (file.ReadFloat32("input"), file.ReadFloat32("logits"));
         using var fp32 = MobileNetV2Float32.Load(weights);
         using var int8 = MobileNetV2Int8.Load(weights);
-        float[] logits = Run(fp32, input, 3), quantized = Run(int8, input, 8);
+        float[] logits = GraphReference.Run(fp32, input, 3), quantized = GraphReference.Run(int8, input, 8);
 
         double relative = MaxAbsDiff(logits, expected) / expected.Max(v => Math.Abs((double)v));
         double int8Relative = MaxAbsDiff(quantized, logits) / logits.Max(v => Math.Abs((double)v));
@@ -180,14 +160,14 @@ public sealed class GraphModelTests(ITestOutputHelper output)
     [Fact]
     public void AGeneratedBackendSkeletonRunsItsHooksAndLeavesTheRestToTheCpu()
     {
-        var (input, _) = Reference("fashion_resmlp");
+        var (input, _) = GraphReference.Load("fashion_resmlp");
         input = input[..(5 * 784)];
         using var model = GraphResMlpFloat32.Load(ReferenceData.ModelPath("fashion_resmlp.safetensors"));
-        float[] cpu = Run(model, input, 5);
+        float[] cpu = GraphReference.Run(model, input, 5);
         var backend = new AddOffload();
         model.Backend = backend;
 
-        Assert.Equal(cpu, Run(model, input, 5));
+        Assert.Equal(cpu, GraphReference.Run(model, input, 5));
         Assert.Equal(1, backend.Adds);
     }
 

@@ -28,26 +28,6 @@ public sealed class GraphStaticTests(ITestOutputHelper output)
         return GraphCalibration.Calibrate(weights, layers, samples, options, progress);
     }
 
-    private static (float[] Input, float[] Logits) Reference(string model)
-    {
-        using var file = SafeTensorsFile.Open(ReferenceData.ModelPath($"{model}.reference.safetensors"));
-        return (file.ReadFloat32("input"), file.ReadFloat32("logits"));
-    }
-
-    private static float[] Run(IModel model, float[] input, int batch)
-    {
-        int count = input.Length / model.InputFeatures;
-        var logits = new float[count * model.OutputFeatures];
-        for (int start = 0; start < count; start += batch)
-        {
-            int n = Math.Min(batch, count - start);
-            model.Forward(input.AsSpan(start * model.InputFeatures, n * model.InputFeatures),
-                logits.AsSpan(start * model.OutputFeatures, n * model.OutputFeatures), n);
-        }
-
-        return logits;
-    }
-
     /// <summary>max |x| of one layer's output over all samples, seen through the fp32 model's observer.</summary>
     private static float MaxOfLayerOutput(IModel model, float[] input, int batch, int layer)
     {
@@ -201,7 +181,7 @@ public sealed class GraphStaticTests(ITestOutputHelper output)
     public void SavedStaticFileHoldsTheScalesAndReloadsBitIdentically()
     {
         var calibration = Calibrate(CnnFile, GraphCnnStatic.Layers, TrainImages(64));
-        var (input, _) = Reference("fashion_cnn");
+        var (input, _) = GraphReference.Load("fashion_cnn");
         input = input[..(11 * 784)];
         using var model = GraphCnnStatic.Load(CnnFile, new LoadOptions { Calibration = calibration });
         using var saved = new MemoryStream();
@@ -214,7 +194,7 @@ public sealed class GraphStaticTests(ITestOutputHelper output)
         }
 
         using var reloaded = GraphCnnStatic.Load(saved);
-        Assert.Equal(Run(model, input, 11), Run(reloaded, input, 11));
+        Assert.Equal(GraphReference.Run(model, input, 11), GraphReference.Run(reloaded, input, 11));
         using var again = new MemoryStream();
         reloaded.Save(again);
         Assert.Equal(saved.ToArray(), again.ToArray());
@@ -232,7 +212,7 @@ public sealed class GraphStaticTests(ITestOutputHelper output)
     [InlineData("fashion_resmlp")]
     public void StaticInt8AgreesWithFloat32OnTheReferenceImages(string name)
     {
-        var (input, _) = Reference(name);
+        var (input, _) = GraphReference.Load(name);
         bool cnn = name == "fashion_cnn";
         string file = cnn ? CnnFile : ResMlpFile;
         var calibration = Calibrate(file, cnn ? GraphCnnStatic.Layers : GraphResMlpStatic.Layers, TrainImages(1000));
@@ -241,9 +221,9 @@ public sealed class GraphStaticTests(ITestOutputHelper output)
         var options = new LoadOptions { Calibration = calibration };
         using IModel quantized = cnn ? GraphCnnStatic.Load(file, options) : GraphResMlpStatic.Load(file, options);
 
-        int[] reference = ReferenceData.Top1(Run(fp32, input, 16));
-        double agreement = ReferenceData.Agreement(ReferenceData.Top1(Run(quantized, input, 9)), reference);
-        double dynamicAgreement = ReferenceData.Agreement(ReferenceData.Top1(Run(dynamic, input, 16)), reference);
+        int[] reference = ReferenceData.Top1(GraphReference.Run(fp32, input, 16));
+        double agreement = ReferenceData.Agreement(ReferenceData.Top1(GraphReference.Run(quantized, input, 9)), reference);
+        double dynamicAgreement = ReferenceData.Agreement(ReferenceData.Top1(GraphReference.Run(dynamic, input, 16)), reference);
         output.WriteLine($"{name}: static int8 agreement {agreement:P2}, dynamic int8 {dynamicAgreement:P2}; {calibration}");
         Assert.True(agreement >= 0.98, $"static int8 agreement {agreement:P2}");
     }
@@ -291,7 +271,7 @@ public sealed class GraphStaticTests(ITestOutputHelper output)
         weights.Position = 0;
         using var quantized = SmallConvStatic.Load(weights, new LoadOptions { Calibration = calibration });
         float[] input = [.. samples.SelectMany(s => s.ToArray())];
-        float[] expected = Run(fp32, input, 8), actual = Run(quantized, input, 5);
+        float[] expected = GraphReference.Run(fp32, input, 8), actual = GraphReference.Run(quantized, input, 5);
         double range = expected.Max(Math.Abs), worst = expected.Zip(actual).Max(p => Math.Abs(p.First - p.Second));
         output.WriteLine($"max |static - fp32| {worst:E3} of output range {range:E3} ({worst / range:P2})");
         Assert.True(worst <= 0.03 * range, $"max |static - fp32| {worst} over 3% of {range}");
@@ -352,13 +332,13 @@ public sealed class GraphStaticTests(ITestOutputHelper output)
 
         weights.Position = 0;
         using var dynamic = DepthwiseDynamic.Load(weights);
-        float[] expected = Run(dynamic, input, 3);
+        float[] expected = GraphReference.Run(dynamic, input, 3);
         foreach (float scale in new[] { 1e-6f, 1f, 1e6f })
         {
             weights.Position = 0;
             var calibration = new CalibrationResult(CalibrationMethod.MinMax, 1, [new LayerCalibration("depthwise", scale, 1)]);
             using var model = DepthwiseStatic.Load(weights, new LoadOptions { Calibration = calibration });
-            Assert.Equal(expected, Run(model, input, 3));
+            Assert.Equal(expected, GraphReference.Run(model, input, 3));
         }
     }
 
