@@ -24,6 +24,29 @@ internal static class GraphScratch
     /// </summary>
     public const int BlockedMaxGroupWeights = 24 * 1024;
 
+    /// <summary>Tiles per tile row of the Winograd convolution are padded to a multiple of this (<c>ConvWinograd.TileLanes</c>).</summary>
+    public const int WinogradTileLanes = 8;
+
+    /// <summary>Whether the Winograd F(2x2, 3x3) convolution handles the shape: 3 x 3, stride 1, dilation 1, one group, padding 0 to 2.</summary>
+    public static bool WinogradHandles(in ConvGeometry g) =>
+        g.KernelHeight == 3 && g.KernelWidth == 3 && g.StrideHeight == 1 && g.StrideWidth == 1 && g.DilationHeight == 1
+        && g.DilationWidth == 1 && g.Groups == 1 && g.PaddingHeight is >= 0 and <= 2 && g.PaddingWidth is >= 0 and <= 2;
+
+    /// <summary>Winograd tiles per tile row for <paramref name="outWidth"/> output columns: 2 columns a tile, padded to <see cref="WinogradTileLanes"/>.</summary>
+    public static int WinogradTileRow(int outWidth) => ((outWidth + 1) / 2 + WinogradTileLanes - 1) / WinogradTileLanes * WinogradTileLanes;
+
+    /// <summary>
+    /// Floats of scratch the Winograd convolution takes: transformed weights U <c>[16, out, in]</c>, transformed input
+    /// V <c>[16, in, tiles]</c>, then the larger of the products M <c>[16, out, tiles]</c> and the input planes padded
+    /// out to whole tiles (read before M is written).
+    /// </summary>
+    public static long WinogradFloats(in ConvGeometry g)
+    {
+        long tilesY = (g.OutHeight + 1) / 2, tileRow = WinogradTileRow(g.OutWidth), tiles = tilesY * tileRow;
+        long padded = (long)g.InChannels * (2 * tilesY + 2) * (2 * tileRow + 2);
+        return 16L * g.OutChannels * g.InChannels + 16L * g.InChannels * tiles + System.Math.Max(16L * g.OutChannels * tiles, padded);
+    }
+
     /// <summary><paramref name="bytes"/> rounded up to <see cref="Alignment"/>.</summary>
     public static long Align(long bytes) => (bytes + Alignment - 1) / Alignment * Alignment;
 
@@ -53,6 +76,7 @@ internal static class GraphScratch
     public static long ConvFloat32Floats(in ConvGeometry g) => ConvFloat32Algorithm(g) switch
     {
         1 => (long)g.StrideWidth * ((g.InWidth + 2L * g.PaddingWidth + g.StrideWidth - 1) / g.StrideWidth) * (g.InHeight + 2L * g.PaddingHeight),
+        4 => WinogradFloats(g),
         3 => (long)g.InChannelsPerGroup * (g.InHeight + 2L * g.PaddingHeight) * (g.InWidth + 2L * g.PaddingWidth),
         _ => (long)g.OutHeight * g.OutWidth * g.InChannelsPerGroup * g.KernelHeight * g.KernelWidth,
     };

@@ -23,6 +23,11 @@ internal enum ConvAlgorithm
     /// tap from padded copies of the group's input planes (<see cref="ConvBlocked"/>).
     /// </summary>
     Blocked = 3,
+    /// <summary>
+    /// 3 x 3, stride 1, dilation 1, one group, padding 0 to 2 only: Winograd F(2x2, 3x3), the 16 transformed
+    /// positions' products on the GEMM (<see cref="ConvWinograd"/>).
+    /// </summary>
+    Winograd = 4,
 }
 
 /// <summary>
@@ -89,6 +94,7 @@ public static class ConvKernels
         {
             ConvAlgorithm.Direct => ConvDirect.PlaneFloats(shape),
             ConvAlgorithm.Blocked => ConvBlocked.ScratchFloats(shape),
+            ConvAlgorithm.Winograd => ConvWinograd.ScratchFloats(shape),
             _ => (long)shape.OutHeight * shape.OutWidth * shape.WeightsPerOutChannel,
         };
     }
@@ -105,6 +111,12 @@ public static class ConvKernels
             throw new ArgumentException(
                 $"The blocked kernel handles stride 1 and at most {DirectMaxTaps} taps; this kernel has stride "
                 + $"{shape.StrideHeight} x {shape.StrideWidth} and {shape.KernelHeight * shape.KernelWidth} taps.", nameof(requested));
+        if (requested == ConvAlgorithm.Winograd && !ConvWinograd.Handles(shape))
+            throw new ArgumentException(
+                "The Winograd kernel handles 3 x 3 windows with stride 1, dilation 1, one group and padding 0 to 2; this one is "
+                + $"{shape.KernelHeight} x {shape.KernelWidth}, stride {shape.StrideHeight} x {shape.StrideWidth}, dilation "
+                + $"{shape.DilationHeight} x {shape.DilationWidth}, {shape.Groups} groups, padding {shape.PaddingHeight} x {shape.PaddingWidth}.",
+                nameof(requested));
         if (requested != ConvAlgorithm.Auto) return requested;
         // The graph planner sizes scratch with the same rule (GraphScratch is shared with the generator).
         return (ConvAlgorithm)GraphScratch.ConvFloat32Algorithm(GraphLayout.Geometry(shape));
@@ -140,6 +152,10 @@ public static class ConvKernels
             if (chosen == ConvAlgorithm.Direct)
             {
                 ConvDirect.Run(path, xImage, w, bias, yImage, shape, activation, scratch); // bias and activation included
+            }
+            else if (chosen == ConvAlgorithm.Winograd)
+            {
+                ConvWinograd.Run(path, xImage, w, bias, yImage, shape, activation, scratch); // bias and activation included
             }
             else if (chosen == ConvAlgorithm.Blocked)
             {
