@@ -36,7 +36,15 @@ internal static class GraphScratch
     public static int WinogradTileRow(int outWidth) => ((outWidth + 1) / 2 + WinogradTileLanes - 1) / WinogradTileLanes * WinogradTileLanes;
 
     /// <summary>
-    /// Floats of scratch the Winograd convolution takes: transformed weights U <c>[16, out, in]</c>, transformed input
+    /// Floats between the Winograd convolution's 16 transformed weight matrices: one cache line more than the
+    /// <paramref name="pairs"/> (out x in), so that writing all 16 at once does not map to one L1 set when pairs is a
+    /// power of two.
+    /// </summary>
+    public static int WinogradWeightStride(int pairs) => pairs + 16;
+
+    /// <summary>
+    /// Floats of scratch the Winograd convolution takes: transformed weights U <c>[16, out, in]</c> (rows
+    /// <see cref="WinogradWeightStride"/> apart), transformed input
     /// V <c>[16, in, tiles]</c>, then the larger of the products M <c>[16, out, tiles]</c> and the input planes padded
     /// out to whole tiles (read before M is written).
     /// </summary>
@@ -44,7 +52,7 @@ internal static class GraphScratch
     {
         long tilesY = (g.OutHeight + 1) / 2, tileRow = WinogradTileRow(g.OutWidth), tiles = tilesY * tileRow;
         long padded = (long)g.InChannels * (2 * tilesY + 2) * (2 * tileRow + 2);
-        return 16L * g.OutChannels * g.InChannels + 16L * g.InChannels * tiles + System.Math.Max(16L * g.OutChannels * tiles, padded);
+        return 16L * WinogradWeightStride(g.OutChannels * g.InChannels) + 16L * g.InChannels * tiles + System.Math.Max(16L * g.OutChannels * tiles, padded);
     }
 
     /// <summary><paramref name="bytes"/> rounded up to <see cref="Alignment"/>.</summary>

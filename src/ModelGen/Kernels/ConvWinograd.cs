@@ -25,6 +25,7 @@ namespace ModelGen.Kernels;
 internal static class ConvWinograd
 {
     /// <summary>Tiles per tile row are padded to a multiple of this: the AVX2 transforms' lanes.</summary>
+    internal static int StopAfter;
     public const int TileLanes = GraphScratch.WinogradTileLanes;
 
     /// <summary>Whether the kernel handles <paramref name="s"/>: 3 x 3, stride 1, dilation 1, one group, padding 0 to 2.</summary>
@@ -42,13 +43,14 @@ internal static class ConvWinograd
         int tilesY = (oh + 1) / 2, tilesX = (ow + 1) / 2, tileRow = GraphScratch.WinogradTileRow(ow);
         int tiles = tilesY * tileRow, paddedHeight = 2 * tilesY + 2, paddedWidth = 2 * tileRow + 2;
         int paddedPlane = paddedHeight * paddedWidth;
-        int uFloats = 16 * cout * cin, vFloats = 16 * cin * tiles;
+        int uStride = GraphScratch.WinogradWeightStride(cout * cin), uFloats = 16 * uStride, vFloats = 16 * cin * tiles;
         Span<float> u = scratch[..uFloats], v = scratch.Slice(uFloats, vFloats);
         // The padded planes are read only by the input transform, before the GEMM writes M over them.
         Span<float> rest = scratch[(uFloats + vFloats)..];
         Span<float> m = rest[..(16 * cout * tiles)], padded = rest[..(cin * paddedPlane)];
 
-        WeightTransform(w, u, cout * cin);
+        WeightTransform(path, w, u, cout * cin, uStride);
+        if (StopAfter == 1) return;
 
         padded.Clear();
         ref float planes = ref MemoryMarshal.GetReference(padded);
@@ -58,6 +60,7 @@ internal static class ConvWinograd
                     ref Unsafe.Add(ref planes, (nint)ci * paddedPlane + (nint)(iy + s.PaddingHeight) * paddedWidth + s.PaddingWidth),
                     s.InWidth);
 
+        if (StopAfter == 2) return;
         ref float vRef = ref MemoryMarshal.GetReference(v);
         nint vStride = (nint)cin * tiles; // between transformed positions xi
         for (int ci = 0; ci < cin; ci++)
@@ -77,10 +80,18 @@ internal static class ConvWinograd
                     InputTile(ref Unsafe.Add(ref rows, 2 * tx), paddedWidth, ref Unsafe.Add(ref target, tx), vStride);
             }
 
+        if (StopAfter == 3) return;
         for (int xi = 0; xi < 16; xi++)
-            GemmKernels.Float32(path, u.Slice(xi * cout * cin, cout * cin), v.Slice(xi * cin * tiles, cin * tiles), [],
-                m.Slice(xi * cout * tiles, cout * tiles), cout, cin, tiles, Activation.None);
+        {
+            if (path == KernelPath.Avx2)
+                ProductsAvx2(ref Unsafe.Add(ref MemoryMarshal.GetReference(u), xi * uStride), ref Unsafe.Add(ref vRef, xi * vStride),
+                    ref Unsafe.Add(ref MemoryMarshal.GetReference(m), (nint)xi * cout * tiles), cout, cin, tiles);
+            else
+                GemmKernels.Float32(path, u.Slice(xi * uStride, cout * cin), v.Slice(xi * cin * tiles, cin * tiles), [],
+                    m.Slice(xi * cout * tiles, cout * tiles), cout, cin, tiles, Activation.None);
+        }
 
+        if (StopAfter == 4) return;
         bool fused = activation is Activation.None or Activation.Relu or Activation.Relu6;
         Activation inStore = fused ? activation : Activation.None;
         ref float mRef = ref MemoryMarshal.GetReference(m);
@@ -97,17 +108,21 @@ internal static class ConvWinograd
                 ref float source = ref Unsafe.Add(ref mRef, (nint)co * tiles + (nint)ty * tileRow);
                 int rows = Math.Min(2, oh - 2 * ty);
                 ref float outRow = ref Unsafe.Add(ref output, (nint)2 * ty * ow);
+                int room = (cout - co) * outPlane - 2 * ty * ow; // floats of y from outRow on
+                // Blocks right to left: a block's top row may run past the row end into the start of the row below,
+                // which the first block (written last) then overwrites (see StoreRow256).
                 int tx = 0;
                 if (path == KernelPath.Avx2)
-                    for (; tx < tilesX; tx += 8)
+                    for (tx = (tilesX - 1) / 8 * 8; tx >= 0; tx -= 8)
                         OutputTiles256(ref Unsafe.Add(ref source, tx), mStride, add, inStore, ref Unsafe.Add(ref outRow, 2 * tx),
-                            ow, rows, Math.Min(16, ow - 2 * tx), ref staged);
+                            ow, rows, Math.Min(16, ow - 2 * tx), room - 2 * tx, ref staged);
                 else if (path != KernelPath.Scalar)
-                    for (; tx < tilesX; tx += 4)
+                    for (tx = (tilesX - 1) / 4 * 4; tx >= 0; tx -= 4)
                         OutputTiles128(ref Unsafe.Add(ref source, tx), mStride, add, inStore, ref Unsafe.Add(ref outRow, 2 * tx),
-                            ow, rows, Math.Min(8, ow - 2 * tx), ref staged);
-                for (; tx < tilesX; tx++)
-                    OutputTile(ref Unsafe.Add(ref source, tx), mStride, add, inStore, ref Unsafe.Add(ref outRow, 2 * tx),
+                            ow, rows, Math.Min(8, ow - 2 * tx), room - 2 * tx, ref staged);
+                else
+                    for (; tx < tilesX; tx++)
+                        OutputTile(ref Unsafe.Add(ref source, tx), mStride, add, inStore, ref Unsafe.Add(ref outRow, 2 * tx),
                         ow, rows, Math.Min(2, ow - 2 * tx));
             }
         }
@@ -117,20 +132,55 @@ internal static class ConvWinograd
 
     /// <summary>
     /// <c>u[xi, pair] = (G g G^T)[xi]</c> for each pair's 3 x 3 weights g, <c>G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1]</c>:
-    /// columns first, then rows, each as <see cref="G"/>. Scalar on every path (one pass over the weights, ~1 us for
-    /// fashion_cnn's 512 pairs), so U is the same bits everywhere.
+    /// columns first, then rows, each as <see cref="G"/>. Vector paths take 8 or 4 pairs at a time (lanes = pairs,
+    /// each weight gathered from 9 floats apart), so each of the 16 rows of U is written a vector at a time: one pair
+    /// at a time writes 16 streams <c>pairs</c> floats apart, which for 64 x 64 pairs (16 KiB apart) all fall in one L1
+    /// set (so rows are <paramref name="stride"/> apart, a line more than the pairs). Same adds and halvings in the same order on every path, so U is the same bits everywhere.
     /// </summary>
-    private static void WeightTransform(ReadOnlySpan<float> w, Span<float> u, int pairs)
+    private static void WeightTransform(KernelPath path, ReadOnlySpan<float> w, Span<float> u, int pairs, nint stride)
     {
         ref float g = ref MemoryMarshal.GetReference(w);
         ref float target = ref MemoryMarshal.GetReference(u);
-        nint stride = pairs;
-        for (int p = 0; p < pairs; p++, g = ref Unsafe.Add(ref g, 9))
+        int p = 0;
+        if (path == KernelPath.Avx2)
+            for (; p + 8 <= pairs; p += 8)
+            {
+                ref float block = ref Unsafe.Add(ref g, 9 * p);
+                G(Gather256(ref block, 0), Gather256(ref block, 3), Gather256(ref block, 6),
+                    out Vector256<float> t00, out Vector256<float> t10, out Vector256<float> t20, out Vector256<float> t30);
+                G(Gather256(ref block, 1), Gather256(ref block, 4), Gather256(ref block, 7),
+                    out Vector256<float> t01, out Vector256<float> t11, out Vector256<float> t21, out Vector256<float> t31);
+                G(Gather256(ref block, 2), Gather256(ref block, 5), Gather256(ref block, 8),
+                    out Vector256<float> t02, out Vector256<float> t12, out Vector256<float> t22, out Vector256<float> t32);
+                ref float row = ref Unsafe.Add(ref target, p);
+                StoreG(t00, t01, t02, ref row, 0, stride);
+                StoreG(t10, t11, t12, ref row, 4, stride);
+                StoreG(t20, t21, t22, ref row, 8, stride);
+                StoreG(t30, t31, t32, ref row, 12, stride);
+            }
+        else if (path != KernelPath.Scalar)
+            for (; p + 4 <= pairs; p += 4)
+            {
+                ref float block = ref Unsafe.Add(ref g, 9 * p);
+                G(Gather128(ref block, 0), Gather128(ref block, 3), Gather128(ref block, 6),
+                    out Vector128<float> t00, out Vector128<float> t10, out Vector128<float> t20, out Vector128<float> t30);
+                G(Gather128(ref block, 1), Gather128(ref block, 4), Gather128(ref block, 7),
+                    out Vector128<float> t01, out Vector128<float> t11, out Vector128<float> t21, out Vector128<float> t31);
+                G(Gather128(ref block, 2), Gather128(ref block, 5), Gather128(ref block, 8),
+                    out Vector128<float> t02, out Vector128<float> t12, out Vector128<float> t22, out Vector128<float> t32);
+                ref float row = ref Unsafe.Add(ref target, p);
+                StoreG(t00, t01, t02, ref row, 0, stride);
+                StoreG(t10, t11, t12, ref row, 4, stride);
+                StoreG(t20, t21, t22, ref row, 8, stride);
+                StoreG(t30, t31, t32, ref row, 12, stride);
+            }
+        for (; p < pairs; p++)
         {
+            ref float pair = ref Unsafe.Add(ref g, 9 * p);
             // Columns: t[r, c] = (G g)[r, c] for the 3 weight columns.
-            G(g, Unsafe.Add(ref g, 3), Unsafe.Add(ref g, 6), out float t00, out float t10, out float t20, out float t30);
-            G(Unsafe.Add(ref g, 1), Unsafe.Add(ref g, 4), Unsafe.Add(ref g, 7), out float t01, out float t11, out float t21, out float t31);
-            G(Unsafe.Add(ref g, 2), Unsafe.Add(ref g, 5), Unsafe.Add(ref g, 8), out float t02, out float t12, out float t22, out float t32);
+            G(pair, Unsafe.Add(ref pair, 3), Unsafe.Add(ref pair, 6), out float t00, out float t10, out float t20, out float t30);
+            G(Unsafe.Add(ref pair, 1), Unsafe.Add(ref pair, 4), Unsafe.Add(ref pair, 7), out float t01, out float t11, out float t21, out float t31);
+            G(Unsafe.Add(ref pair, 2), Unsafe.Add(ref pair, 5), Unsafe.Add(ref pair, 8), out float t02, out float t12, out float t22, out float t32);
             ref float row = ref Unsafe.Add(ref target, p);
             G(t00, t01, t02, out Unsafe.Add(ref row, 0 * stride), out Unsafe.Add(ref row, 1 * stride),
                 out Unsafe.Add(ref row, 2 * stride), out Unsafe.Add(ref row, 3 * stride));
@@ -141,6 +191,149 @@ internal static class ConvWinograd
             G(t30, t31, t32, out Unsafe.Add(ref row, 12 * stride), out Unsafe.Add(ref row, 13 * stride),
                 out Unsafe.Add(ref row, 14 * stride), out Unsafe.Add(ref row, 15 * stride));
         }
+    }
+
+    /// <summary>
+    /// AVX2 <c>m[out, tiles] = u[out, in] v[in, tiles]</c> for one transformed position, reading both in place: tiles of
+    /// 6 (or 4) output channels by 16 columns (12 or 8 accumulators; 2 loads of v and 6 or 4 broadcasts of u per input
+    /// channel), the last column block clamped to end at <paramref name="tiles"/> (a multiple of 8: it overlaps the one
+    /// before and recomputes the same sums), leftover channels and 8-column rows one vector at a time. Every output
+    /// sums <c>u[o, i] v[i, t]</c> for i ascending with fused multiply-adds. The general GEMM ran these shapes
+    /// (32 x 16 x 56, sixteen times) at ~60% of the FMA peak: packing, 4 x 3 tiles and a narrow tile for the 7th vector.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ProductsAvx2(ref float u, ref float v, ref float m, int cout, int cin, int tiles)
+    {
+        nint n = tiles;
+        int co = 0;
+        if (tiles >= 16)
+            for (int rows; cout - co >= 4; co += rows)
+            {
+                int left = cout - co;
+                rows = left >= 6 && !(left >= 8 && left % 6 is 1 or 2 or 3) ? 6 : 4;
+                ref float a = ref Unsafe.Add(ref u, (nint)co * cin);
+                ref float c = ref Unsafe.Add(ref m, co * n);
+                for (nint j = 0; j < n; j += 16)
+                {
+                    nint at = Math.Min(j, n - 16);
+                    if (rows == 6) Tile6x16(ref a, cin, ref Unsafe.Add(ref v, at), n, ref Unsafe.Add(ref c, at));
+                    else Tile4x16(ref a, cin, ref Unsafe.Add(ref v, at), n, ref Unsafe.Add(ref c, at));
+                }
+            }
+        for (; co < cout; co++)
+        {
+            ref float a = ref Unsafe.Add(ref u, (nint)co * cin);
+            ref float c = ref Unsafe.Add(ref m, co * n);
+            for (nint j = 0; j < n; j += 8)
+            {
+                Vector256<float> sum = Vector256<float>.Zero;
+                for (int i = 0; i < cin; i++)
+                    sum = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref a, i)), Vector256.LoadUnsafe(ref v, (nuint)(i * n + j)), sum);
+                sum.StoreUnsafe(ref c, (nuint)j);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile6x16(ref float a, int k, ref float b, nint n, ref float c)
+    {
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
+        Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
+        nint lda = k;
+        for (int i = 0; i < k; i++, b = ref Unsafe.Add(ref b, n), a = ref Unsafe.Add(ref a, 1))
+        {
+            Vector256<float> xa = Vector256.LoadUnsafe(ref b), xb = Vector256.LoadUnsafe(ref b, 8);
+            Vector256<float> weight = Vector256.Create(a);
+            a0 = Fma.MultiplyAdd(weight, xa, a0); c0 = Fma.MultiplyAdd(weight, xb, c0);
+            weight = Vector256.Create(Unsafe.Add(ref a, lda));
+            a1 = Fma.MultiplyAdd(weight, xa, a1); c1 = Fma.MultiplyAdd(weight, xb, c1);
+            weight = Vector256.Create(Unsafe.Add(ref a, 2 * lda));
+            a2 = Fma.MultiplyAdd(weight, xa, a2); c2 = Fma.MultiplyAdd(weight, xb, c2);
+            weight = Vector256.Create(Unsafe.Add(ref a, 3 * lda));
+            a3 = Fma.MultiplyAdd(weight, xa, a3); c3 = Fma.MultiplyAdd(weight, xb, c3);
+            weight = Vector256.Create(Unsafe.Add(ref a, 4 * lda));
+            a4 = Fma.MultiplyAdd(weight, xa, a4); c4 = Fma.MultiplyAdd(weight, xb, c4);
+            weight = Vector256.Create(Unsafe.Add(ref a, 5 * lda));
+            a5 = Fma.MultiplyAdd(weight, xa, a5); c5 = Fma.MultiplyAdd(weight, xb, c5);
+        }
+        a0.StoreUnsafe(ref c); c0.StoreUnsafe(ref c, 8);
+        a1.StoreUnsafe(ref Unsafe.Add(ref c, n)); c1.StoreUnsafe(ref Unsafe.Add(ref c, n), 8);
+        a2.StoreUnsafe(ref Unsafe.Add(ref c, 2 * n)); c2.StoreUnsafe(ref Unsafe.Add(ref c, 2 * n), 8);
+        a3.StoreUnsafe(ref Unsafe.Add(ref c, 3 * n)); c3.StoreUnsafe(ref Unsafe.Add(ref c, 3 * n), 8);
+        a4.StoreUnsafe(ref Unsafe.Add(ref c, 4 * n)); c4.StoreUnsafe(ref Unsafe.Add(ref c, 4 * n), 8);
+        a5.StoreUnsafe(ref Unsafe.Add(ref c, 5 * n)); c5.StoreUnsafe(ref Unsafe.Add(ref c, 5 * n), 8);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile4x16(ref float a, int k, ref float b, nint n, ref float c)
+    {
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default;
+        nint lda = k;
+        for (int i = 0; i < k; i++, b = ref Unsafe.Add(ref b, n), a = ref Unsafe.Add(ref a, 1))
+        {
+            Vector256<float> xa = Vector256.LoadUnsafe(ref b), xb = Vector256.LoadUnsafe(ref b, 8);
+            Vector256<float> weight = Vector256.Create(a);
+            a0 = Fma.MultiplyAdd(weight, xa, a0); c0 = Fma.MultiplyAdd(weight, xb, c0);
+            weight = Vector256.Create(Unsafe.Add(ref a, lda));
+            a1 = Fma.MultiplyAdd(weight, xa, a1); c1 = Fma.MultiplyAdd(weight, xb, c1);
+            weight = Vector256.Create(Unsafe.Add(ref a, 2 * lda));
+            a2 = Fma.MultiplyAdd(weight, xa, a2); c2 = Fma.MultiplyAdd(weight, xb, c2);
+            weight = Vector256.Create(Unsafe.Add(ref a, 3 * lda));
+            a3 = Fma.MultiplyAdd(weight, xa, a3); c3 = Fma.MultiplyAdd(weight, xb, c3);
+        }
+        a0.StoreUnsafe(ref c); c0.StoreUnsafe(ref c, 8);
+        a1.StoreUnsafe(ref Unsafe.Add(ref c, n)); c1.StoreUnsafe(ref Unsafe.Add(ref c, n), 8);
+        a2.StoreUnsafe(ref Unsafe.Add(ref c, 2 * n)); c2.StoreUnsafe(ref Unsafe.Add(ref c, 2 * n), 8);
+        a3.StoreUnsafe(ref Unsafe.Add(ref c, 3 * n)); c3.StoreUnsafe(ref Unsafe.Add(ref c, 3 * n), 8);
+    }
+
+    /// <summary>Weight <paramref name="tap"/> of 8 consecutive pairs (9 floats apart).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Gather256(ref float block, int tap) => Vector256.Create(
+        Unsafe.Add(ref block, tap), Unsafe.Add(ref block, tap + 9), Unsafe.Add(ref block, tap + 18), Unsafe.Add(ref block, tap + 27),
+        Unsafe.Add(ref block, tap + 36), Unsafe.Add(ref block, tap + 45), Unsafe.Add(ref block, tap + 54), Unsafe.Add(ref block, tap + 63));
+
+    /// <summary>Weight <paramref name="tap"/> of 4 consecutive pairs (9 floats apart).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Gather128(ref float block, int tap) => Vector128.Create(
+        Unsafe.Add(ref block, tap), Unsafe.Add(ref block, tap + 9), Unsafe.Add(ref block, tap + 18), Unsafe.Add(ref block, tap + 27));
+
+    /// <summary>G times the row <c>a, b, c</c> stored as U rows <paramref name="first"/> to + 3.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreG(Vector256<float> a, Vector256<float> b, Vector256<float> c, ref float row, int first, nint stride)
+    {
+        G(a, b, c, out Vector256<float> r0, out Vector256<float> r1, out Vector256<float> r2, out Vector256<float> r3);
+        r0.StoreUnsafe(ref Unsafe.Add(ref row, first * stride));
+        r1.StoreUnsafe(ref Unsafe.Add(ref row, (first + 1) * stride));
+        r2.StoreUnsafe(ref Unsafe.Add(ref row, (first + 2) * stride));
+        r3.StoreUnsafe(ref Unsafe.Add(ref row, (first + 3) * stride));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreG(Vector128<float> a, Vector128<float> b, Vector128<float> c, ref float row, int first, nint stride)
+    {
+        G(a, b, c, out Vector128<float> r0, out Vector128<float> r1, out Vector128<float> r2, out Vector128<float> r3);
+        r0.StoreUnsafe(ref Unsafe.Add(ref row, first * stride));
+        r1.StoreUnsafe(ref Unsafe.Add(ref row, (first + 1) * stride));
+        r2.StoreUnsafe(ref Unsafe.Add(ref row, (first + 2) * stride));
+        r3.StoreUnsafe(ref Unsafe.Add(ref row, (first + 3) * stride));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void G(Vector256<float> a, Vector256<float> b, Vector256<float> c,
+        out Vector256<float> r0, out Vector256<float> r1, out Vector256<float> r2, out Vector256<float> r3)
+    {
+        Vector256<float> sum = a + c, half = Vector256.Create(0.5f);
+        r0 = a; r1 = (sum + b) * half; r2 = (sum - b) * half; r3 = c;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void G(Vector128<float> a, Vector128<float> b, Vector128<float> c,
+        out Vector128<float> r0, out Vector128<float> r1, out Vector128<float> r2, out Vector128<float> r3)
+    {
+        Vector128<float> sum = a + c, half = Vector128.Create(0.5f);
+        r0 = a; r1 = (sum + b) * half; r2 = (sum - b) * half; r3 = c;
     }
 
     /// <summary>G times 3 values: <c>[a, (a + c + b) / 2, (a + c - b) / 2, c]</c>.</summary>
@@ -307,7 +500,7 @@ internal static class ConvWinograd
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void OutputTiles256(ref float m, nint stride, float bias, Activation activation, ref float y, int width,
-        int rows, int columns, ref float staged)
+        int rows, int columns, int room, ref float staged)
     {
         HorizontalAT256(ref m, stride, out Vector256<float> h00, out Vector256<float> h01);
         HorizontalAT256(ref Unsafe.Add(ref m, 4 * stride), stride, out Vector256<float> h10, out Vector256<float> h11);
@@ -316,10 +509,11 @@ internal static class ConvWinograd
         Vector256<float> add = Vector256.Create(bias);
         AT(h00, h10, h20, h30, out Vector256<float> y00, out Vector256<float> y10);
         AT(h01, h11, h21, h31, out Vector256<float> y01, out Vector256<float> y11);
-        StoreRow256(ActivationFunctions.Apply(y00 + add, activation), ActivationFunctions.Apply(y01 + add, activation), ref y, columns, ref staged);
+        StoreRow256(ActivationFunctions.Apply(y00 + add, activation), ActivationFunctions.Apply(y01 + add, activation), ref y,
+            columns, room, ref staged);
         if (rows == 2)
             StoreRow256(ActivationFunctions.Apply(y10 + add, activation), ActivationFunctions.Apply(y11 + add, activation),
-                ref Unsafe.Add(ref y, width), columns, ref staged);
+                ref Unsafe.Add(ref y, width), columns, room - width, ref staged);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -328,15 +522,18 @@ internal static class ConvWinograd
             Vector256.LoadUnsafe(ref Unsafe.Add(ref m, 2 * stride)), Vector256.LoadUnsafe(ref Unsafe.Add(ref m, 3 * stride)), out r0, out r1);
 
     /// <summary>
-    /// Interleaves <c>[e0 o0 e1 o1 ..]</c> and stores the first <paramref name="columns"/> of the 16 (a partial row
-    /// through <paramref name="staged"/>, 16 floats on the caller's stack).
+    /// Interleaves <c>[e0 o0 e1 o1 ..]</c> and stores the first <paramref name="columns"/> of the 16. Where y has
+    /// <paramref name="room"/> for all 16 it stores them all: the ones past the row's end land on the start of the next
+    /// row (or the next channel's plane), which the output transform writes later: channels and tile rows ascending,
+    /// a tile row's blocks right to left, so the block at column 0 rewrites the start of its second row last. Only at the end of y does a partial row go through <paramref name="staged"/>
+    /// (16 floats on the caller's stack); a masked store (vmaskmovps) was slower on this Zen 3.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow256(Vector256<float> even, Vector256<float> odd, ref float y, int columns, ref float staged)
+    private static void StoreRow256(Vector256<float> even, Vector256<float> odd, ref float y, int columns, int room, ref float staged)
     {
         Vector256<float> low = Avx.UnpackLow(even, odd), high = Avx.UnpackHigh(even, odd);
         Vector256<float> first = Avx.Permute2x128(low, high, 0x20), second = Avx.Permute2x128(low, high, 0x31);
-        if (columns == 16)
+        if (room >= 16)
         {
             first.StoreUnsafe(ref y);
             second.StoreUnsafe(ref y, 8);
@@ -350,7 +547,7 @@ internal static class ConvWinograd
     /// <summary><see cref="OutputTiles256"/> for 4 tiles (8 outputs a row).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void OutputTiles128(ref float m, nint stride, float bias, Activation activation, ref float y, int width,
-        int rows, int columns, ref float staged)
+        int rows, int columns, int room, ref float staged)
     {
         HorizontalAT128(ref m, stride, out Vector128<float> h00, out Vector128<float> h01);
         HorizontalAT128(ref Unsafe.Add(ref m, 4 * stride), stride, out Vector128<float> h10, out Vector128<float> h11);
@@ -359,10 +556,11 @@ internal static class ConvWinograd
         Vector128<float> add = Vector128.Create(bias);
         AT(h00, h10, h20, h30, out Vector128<float> y00, out Vector128<float> y10);
         AT(h01, h11, h21, h31, out Vector128<float> y01, out Vector128<float> y11);
-        StoreRow128(ActivationFunctions.Apply(y00 + add, activation), ActivationFunctions.Apply(y01 + add, activation), ref y, columns, ref staged);
+        StoreRow128(ActivationFunctions.Apply(y00 + add, activation), ActivationFunctions.Apply(y01 + add, activation), ref y,
+            columns, room, ref staged);
         if (rows == 2)
             StoreRow128(ActivationFunctions.Apply(y10 + add, activation), ActivationFunctions.Apply(y11 + add, activation),
-                ref Unsafe.Add(ref y, width), columns, ref staged);
+                ref Unsafe.Add(ref y, width), columns, room - width, ref staged);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -371,7 +569,7 @@ internal static class ConvWinograd
             Vector128.LoadUnsafe(ref Unsafe.Add(ref m, 2 * stride)), Vector128.LoadUnsafe(ref Unsafe.Add(ref m, 3 * stride)), out r0, out r1);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow128(Vector128<float> even, Vector128<float> odd, ref float y, int columns, ref float staged)
+    private static void StoreRow128(Vector128<float> even, Vector128<float> odd, ref float y, int columns, int room, ref float staged)
     {
         Vector128<float> first, second;
         if (AdvSimd.Arm64.IsSupported)
@@ -389,7 +587,7 @@ internal static class ConvWinograd
             first = Vector128.Create(even.GetElement(0), odd.GetElement(0), even.GetElement(1), odd.GetElement(1));
             second = Vector128.Create(even.GetElement(2), odd.GetElement(2), even.GetElement(3), odd.GetElement(3));
         }
-        if (columns == 8)
+        if (room >= 8)
         {
             first.StoreUnsafe(ref y);
             second.StoreUnsafe(ref y, 4);
