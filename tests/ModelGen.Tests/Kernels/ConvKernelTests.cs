@@ -185,10 +185,20 @@ public class ConvKernelTests
         Assert.Equal(ConvAlgorithm.Direct, ConvKernels.Choose(new Conv2dShape(144, 144, 56, 56, 3, 3, Groups: 144), ConvAlgorithm.Auto));
         Assert.Equal(ConvAlgorithm.Direct, ConvKernels.Choose(new Conv2dShape(64, 64, 28, 28, 3, 3, Groups: 32), ConvAlgorithm.Auto));
         Assert.Equal(ConvAlgorithm.Blocked, ConvKernels.Choose(new Conv2dShape(32, 256, 28, 28, 3, 3, Groups: 8), ConvAlgorithm.Auto));
-        Assert.Equal(ConvAlgorithm.Blocked, ConvKernels.Choose(new Conv2dShape(16, 32, 14, 14, 3, 3, PaddingHeight: 1, PaddingWidth: 1), ConvAlgorithm.Auto));
+        // Winograd: fashion_cnn's conv2 and larger 3 x 3 stride-1 layers; not few input channels, small planes or
+        // tile rows mostly padding.
+        Assert.Equal(ConvAlgorithm.Winograd, ConvKernels.Choose(new Conv2dShape(16, 32, 14, 14, 3, 3, PaddingHeight: 1, PaddingWidth: 1), ConvAlgorithm.Auto));
+        Assert.Equal(ConvAlgorithm.Winograd, ConvKernels.Choose(new Conv2dShape(128, 128, 28, 28, 3, 3, PaddingHeight: 1, PaddingWidth: 1), ConvAlgorithm.Auto));
+        Assert.Equal(ConvAlgorithm.Blocked, ConvKernels.Choose(new Conv2dShape(8, 32, 14, 14, 3, 3, PaddingHeight: 1, PaddingWidth: 1), ConvAlgorithm.Auto));
+        Assert.Equal(ConvAlgorithm.Blocked, ConvKernels.Choose(new Conv2dShape(32, 32, 7, 7, 3, 3, PaddingHeight: 1, PaddingWidth: 1), ConvAlgorithm.Auto));
+        Assert.Equal(ConvAlgorithm.Blocked, ConvKernels.Choose(new Conv2dShape(16, 32, 18, 18, 3, 3, PaddingHeight: 1, PaddingWidth: 1), ConvAlgorithm.Auto));
+        Assert.Equal(ConvAlgorithm.Blocked, ConvKernels.Choose(new Conv2dShape(16, 32, 14, 14, 3, 3, PaddingHeight: 1, PaddingWidth: 1, Groups: 2), ConvAlgorithm.Auto));
+        Assert.Equal(ConvAlgorithm.Im2col, ConvKernels.Choose(new Conv2dShape(256, 256, 14, 14, 3, 3, PaddingHeight: 1, PaddingWidth: 1), ConvAlgorithm.Auto));
         Assert.Equal(ConvAlgorithm.Im2col, ConvKernels.Choose(new Conv2dShape(16, 32, 14, 14, 3, 3, 2, 2, 1, 1), ConvAlgorithm.Auto));
-        // Past BlockedMaxGroupWeights (64 x 64 x 9 = 36864) the GEMM's blocking wins; a group's share counts.
-        Assert.Equal(ConvAlgorithm.Im2col, ConvKernels.Choose(new Conv2dShape(64, 64, 56, 56, 3, 3, PaddingHeight: 1, PaddingWidth: 1), ConvAlgorithm.Auto));
+        // Past BlockedMaxGroupWeights (64 x 64 x 9 = 36864) the GEMM's blocking wins (Winograd where it applies); a
+        // group's share counts.
+        Assert.Equal(ConvAlgorithm.Winograd, ConvKernels.Choose(new Conv2dShape(64, 64, 56, 56, 3, 3, PaddingHeight: 1, PaddingWidth: 1), ConvAlgorithm.Auto));
+        Assert.Equal(ConvAlgorithm.Im2col, ConvKernels.Choose(new Conv2dShape(64, 64, 56, 56, 3, 3, 1, 1, 2, 2, 2, 2), ConvAlgorithm.Auto));
         Assert.Equal(ConvAlgorithm.Blocked, ConvKernels.Choose(new Conv2dShape(64, 64, 56, 56, 3, 3, 1, 1, 1, 1, Groups: 2), ConvAlgorithm.Auto));
         Assert.Equal(ConvAlgorithm.Im2col, ConvKernels.Choose(new Conv2dShape(32, 64, 14, 14, 1, 1), ConvAlgorithm.Auto));
         // The direct kernel keeps tap offsets on the stack: a 9 x 9 window is im2col's even when asked for directly.
