@@ -25,8 +25,10 @@ namespace ModelGen.Kernels;
 internal static class ConvWinograd
 {
     /// <summary>Tiles per tile row are padded to a multiple of this: the AVX2 transforms' lanes.</summary>
-    internal static int StopAfter;
     public const int TileLanes = GraphScratch.WinogradTileLanes;
+
+    /// <summary>Output channels whose products are computed, then transformed, together (<see cref="GraphScratch.WinogradOutBlock"/>).</summary>
+    public const int OutBlock = GraphScratch.WinogradOutBlock;
 
     /// <summary>Whether the kernel handles <paramref name="s"/>: 3 x 3, stride 1, dilation 1, one group, padding 0 to 2.</summary>
     public static bool Handles(in Conv2dShape s) => GraphScratch.WinogradHandles(GraphLayout.Geometry(s));
@@ -47,10 +49,10 @@ internal static class ConvWinograd
         Span<float> u = scratch[..uFloats], v = scratch.Slice(uFloats, vFloats);
         // The padded planes are read only by the input transform, before the GEMM writes M over them.
         Span<float> rest = scratch[(uFloats + vFloats)..];
-        Span<float> m = rest[..(16 * cout * tiles)], padded = rest[..(cin * paddedPlane)];
+        int block = Math.Min(OutBlock, cout);
+        Span<float> m = rest[..(16 * block * tiles)], padded = rest[..(cin * paddedPlane)];
 
         WeightTransform(path, w, u, cout * cin, uStride);
-        if (StopAfter == 1) return;
 
         padded.Clear();
         ref float planes = ref MemoryMarshal.GetReference(padded);
@@ -60,7 +62,6 @@ internal static class ConvWinograd
                     ref Unsafe.Add(ref planes, (nint)ci * paddedPlane + (nint)(iy + s.PaddingHeight) * paddedWidth + s.PaddingWidth),
                     s.InWidth);
 
-        if (StopAfter == 2) return;
         ref float vRef = ref MemoryMarshal.GetReference(v);
         nint vStride = (nint)cin * tiles; // between transformed positions xi
         for (int ci = 0; ci < cin; ci++)
@@ -80,54 +81,63 @@ internal static class ConvWinograd
                     InputTile(ref Unsafe.Add(ref rows, 2 * tx), paddedWidth, ref Unsafe.Add(ref target, tx), vStride);
             }
 
-        if (StopAfter == 3) return;
-        for (int xi = 0; xi < 16; xi++)
-        {
-            if (path == KernelPath.Avx2)
-                ProductsAvx2(ref Unsafe.Add(ref MemoryMarshal.GetReference(u), xi * uStride), ref Unsafe.Add(ref vRef, xi * vStride),
-                    ref Unsafe.Add(ref MemoryMarshal.GetReference(m), (nint)xi * cout * tiles), cout, cin, tiles);
-            else
-                GemmKernels.Float32(path, u.Slice(xi * uStride, cout * cin), v.Slice(xi * cin * tiles, cin * tiles), [],
-                    m.Slice(xi * cout * tiles, cout * tiles), cout, cin, tiles, Activation.None);
-        }
-
-        if (StopAfter == 4) return;
         bool fused = activation is Activation.None or Activation.Relu or Activation.Relu6;
         Activation inStore = fused ? activation : Activation.None;
         ref float mRef = ref MemoryMarshal.GetReference(m);
-        nint mStride = (nint)cout * tiles;
+        ref float uRef = ref MemoryMarshal.GetReference(u);
         int outPlane = oh * ow;
         Span<float> stagedRow = stackalloc float[16];
         ref float staged = ref MemoryMarshal.GetReference(stagedRow);
-        for (int co = 0; co < cout; co++)
+        for (int c0 = 0; c0 < cout; c0 += block)
         {
-            float add = bias.IsEmpty ? 0f : bias[co];
-            ref float output = ref y[co * outPlane];
-            for (int ty = 0; ty < tilesY; ty++)
+            // A block of output channels at a time: its products (M) stay in cache for the output transform.
+            int rows = Math.Min(block, cout - c0);
+            nint mStride = (nint)rows * tiles;
+            for (int xi = 0; xi < 16; xi++)
             {
-                ref float source = ref Unsafe.Add(ref mRef, (nint)co * tiles + (nint)ty * tileRow);
-                int rows = Math.Min(2, oh - 2 * ty);
-                ref float outRow = ref Unsafe.Add(ref output, (nint)2 * ty * ow);
-                int room = (cout - co) * outPlane - 2 * ty * ow; // floats of y from outRow on
-                // Blocks right to left: a block's top row may run past the row end into the start of the row below,
-                // which the first block (written last) then overwrites (see StoreRow256).
-                int tx = 0;
                 if (path == KernelPath.Avx2)
-                    for (tx = (tilesX - 1) / 8 * 8; tx >= 0; tx -= 8)
-                        OutputTiles256(ref Unsafe.Add(ref source, tx), mStride, add, inStore, ref Unsafe.Add(ref outRow, 2 * tx),
-                            ow, rows, Math.Min(16, ow - 2 * tx), room - 2 * tx, ref staged);
-                else if (path != KernelPath.Scalar)
-                    for (tx = (tilesX - 1) / 4 * 4; tx >= 0; tx -= 4)
-                        OutputTiles128(ref Unsafe.Add(ref source, tx), mStride, add, inStore, ref Unsafe.Add(ref outRow, 2 * tx),
-                            ow, rows, Math.Min(8, ow - 2 * tx), room - 2 * tx, ref staged);
+                    ProductsAvx2(ref Unsafe.Add(ref uRef, xi * uStride + c0 * cin), ref Unsafe.Add(ref vRef, xi * vStride),
+                        ref Unsafe.Add(ref mRef, xi * mStride), rows, cin, tiles);
                 else
-                    for (; tx < tilesX; tx++)
-                        OutputTile(ref Unsafe.Add(ref source, tx), mStride, add, inStore, ref Unsafe.Add(ref outRow, 2 * tx),
-                        ow, rows, Math.Min(2, ow - 2 * tx));
+                    GemmKernels.Float32(path, u.Slice(xi * uStride + c0 * cin, rows * cin), v.Slice(xi * cin * tiles, cin * tiles), [],
+                        m.Slice(xi * rows * tiles, rows * tiles), rows, cin, tiles, Activation.None);
             }
+            for (int co = c0; co < c0 + rows; co++)
+                OutputPlane(path, ref Unsafe.Add(ref mRef, (nint)(co - c0) * tiles), mStride, bias.IsEmpty ? 0f : bias[co], inStore,
+                    ref y[co * outPlane], oh, ow, tileRow, (cout - co) * outPlane, ref staged);
         }
         if (!fused)
             ConvKernels.BiasActivation(path, y[..(cout * outPlane)], [], cout, outPlane, activation);
+    }
+
+    /// <summary>
+    /// <c>y = act(A^T M A + bias)</c> for one output channel's tiles (<paramref name="m"/>: its first product, the 16
+    /// <paramref name="stride"/> apart); <paramref name="room"/> floats of y from <paramref name="output"/> on.
+    /// </summary>
+    private static void OutputPlane(KernelPath path, ref float m, nint stride, float bias, Activation activation, ref float output,
+        int oh, int ow, int tileRow, int room, ref float staged)
+    {
+        int tilesY = (oh + 1) / 2, tilesX = (ow + 1) / 2;
+        for (int ty = 0; ty < tilesY; ty++)
+        {
+            ref float source = ref Unsafe.Add(ref m, (nint)ty * tileRow);
+            int rows = Math.Min(2, oh - 2 * ty), left = room - 2 * ty * ow;
+            ref float outRow = ref Unsafe.Add(ref output, (nint)2 * ty * ow);
+            // Blocks right to left: a block's top row may run past the row end into the start of the row below,
+            // which the first block (written last) then overwrites (see StoreRow256).
+            if (path == KernelPath.Avx2)
+                for (int tx = (tilesX - 1) / 8 * 8; tx >= 0; tx -= 8)
+                    OutputTiles256(ref Unsafe.Add(ref source, tx), stride, bias, activation, ref Unsafe.Add(ref outRow, 2 * tx),
+                        ow, rows, Math.Min(16, ow - 2 * tx), left - 2 * tx, ref staged);
+            else if (path != KernelPath.Scalar)
+                for (int tx = (tilesX - 1) / 4 * 4; tx >= 0; tx -= 4)
+                    OutputTiles128(ref Unsafe.Add(ref source, tx), stride, bias, activation, ref Unsafe.Add(ref outRow, 2 * tx),
+                        ow, rows, Math.Min(8, ow - 2 * tx), left - 2 * tx, ref staged);
+            else
+                for (int tx = 0; tx < tilesX; tx++)
+                    OutputTile(ref Unsafe.Add(ref source, tx), stride, bias, activation, ref Unsafe.Add(ref outRow, 2 * tx),
+                        ow, rows, Math.Min(2, ow - 2 * tx));
+        }
     }
 
     /// <summary>
