@@ -110,8 +110,8 @@ internal static class GraphScratch
 
     /// <summary>
     /// Floats of scratch the fp32 convolution takes (<c>ConvKernels.ScratchFloats</c>): a padded input plane for the
-    /// direct kernel, the group's padded input planes for the blocked one, one group's im2col matrix for the GEMM (which
-    /// a 1x1, stride 1, unpadded kernel leaves unused).
+    /// direct kernel, the group's padded input planes for the blocked one, <see cref="WinogradFloats"/> for Winograd,
+    /// one group's im2col matrix for the GEMM (which a 1x1, stride 1, unpadded kernel leaves unused).
     /// </summary>
     public static long ConvFloat32Floats(in ConvGeometry g) => ConvFloat32Algorithm(g) switch
     {

@@ -206,8 +206,8 @@ internal static class ConvWinograd
     /// <summary>
     /// AVX2 <c>m[out, tiles] = u[out, in] v[in, tiles]</c> for one transformed position, reading both in place: tiles of
     /// 6 (or 4) output channels by 16 columns (12 or 8 accumulators; 2 loads of v and 6 or 4 broadcasts of u per input
-    /// channel), the last column block clamped to end at <paramref name="tiles"/> (a multiple of 8: it overlaps the one
-    /// before and recomputes the same sums), leftover channels and 8-column rows one vector at a time. Every output
+    /// channel), the last 8 columns (<paramref name="tiles"/> is a multiple of 8) by one vector, leftover channels and
+    /// 8-column rows one vector at a time. Every output
     /// sums <c>u[o, i] v[i, t]</c> for i ascending with fused multiply-adds. The general GEMM ran these shapes
     /// (32 x 16 x 56, sixteen times) at ~60% of the FMA peak: packing, 4 x 3 tiles and a narrow tile for the 7th vector.
     /// </summary>
@@ -223,11 +223,16 @@ internal static class ConvWinograd
                 rows = left >= 6 && !(left >= 8 && left % 6 is 1 or 2 or 3) ? 6 : 4;
                 ref float a = ref Unsafe.Add(ref u, (nint)co * cin);
                 ref float c = ref Unsafe.Add(ref m, co * n);
-                for (nint j = 0; j < n; j += 16)
+                nint j = 0;
+                for (; j + 16 <= n; j += 16)
                 {
-                    nint at = Math.Min(j, n - 16);
-                    if (rows == 6) Tile6x16(ref a, cin, ref Unsafe.Add(ref v, at), n, ref Unsafe.Add(ref c, at));
-                    else Tile4x16(ref a, cin, ref Unsafe.Add(ref v, at), n, ref Unsafe.Add(ref c, at));
+                    if (rows == 6) Tile6x16(ref a, cin, ref Unsafe.Add(ref v, j), n, ref Unsafe.Add(ref c, j));
+                    else Tile4x16(ref a, cin, ref Unsafe.Add(ref v, j), n, ref Unsafe.Add(ref c, j));
+                }
+                if (j < n) // the last 8 columns: one vector by the tile's rows
+                {
+                    if (rows == 6) Tile6x8(ref a, cin, ref Unsafe.Add(ref v, j), n, ref Unsafe.Add(ref c, j));
+                    else Tile4x8(ref a, cin, ref Unsafe.Add(ref v, j), n, ref Unsafe.Add(ref c, j));
                 }
             }
         for (; co < cout; co++)
@@ -272,6 +277,48 @@ internal static class ConvWinograd
         a3.StoreUnsafe(ref Unsafe.Add(ref c, 3 * n)); c3.StoreUnsafe(ref Unsafe.Add(ref c, 3 * n), 8);
         a4.StoreUnsafe(ref Unsafe.Add(ref c, 4 * n)); c4.StoreUnsafe(ref Unsafe.Add(ref c, 4 * n), 8);
         a5.StoreUnsafe(ref Unsafe.Add(ref c, 5 * n)); c5.StoreUnsafe(ref Unsafe.Add(ref c, 5 * n), 8);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile6x8(ref float a, int k, ref float b, nint n, ref float c)
+    {
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
+        nint lda = k;
+        for (int i = 0; i < k; i++, b = ref Unsafe.Add(ref b, n), a = ref Unsafe.Add(ref a, 1))
+        {
+            Vector256<float> xa = Vector256.LoadUnsafe(ref b);
+            a0 = Fma.MultiplyAdd(Vector256.Create(a), xa, a0);
+            a1 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref a, lda)), xa, a1);
+            a2 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 2 * lda)), xa, a2);
+            a3 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 3 * lda)), xa, a3);
+            a4 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 4 * lda)), xa, a4);
+            a5 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 5 * lda)), xa, a5);
+        }
+        a0.StoreUnsafe(ref c);
+        a1.StoreUnsafe(ref Unsafe.Add(ref c, n));
+        a2.StoreUnsafe(ref Unsafe.Add(ref c, 2 * n));
+        a3.StoreUnsafe(ref Unsafe.Add(ref c, 3 * n));
+        a4.StoreUnsafe(ref Unsafe.Add(ref c, 4 * n));
+        a5.StoreUnsafe(ref Unsafe.Add(ref c, 5 * n));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile4x8(ref float a, int k, ref float b, nint n, ref float c)
+    {
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        nint lda = k;
+        for (int i = 0; i < k; i++, b = ref Unsafe.Add(ref b, n), a = ref Unsafe.Add(ref a, 1))
+        {
+            Vector256<float> xa = Vector256.LoadUnsafe(ref b);
+            a0 = Fma.MultiplyAdd(Vector256.Create(a), xa, a0);
+            a1 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref a, lda)), xa, a1);
+            a2 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 2 * lda)), xa, a2);
+            a3 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 3 * lda)), xa, a3);
+        }
+        a0.StoreUnsafe(ref c);
+        a1.StoreUnsafe(ref Unsafe.Add(ref c, n));
+        a2.StoreUnsafe(ref Unsafe.Add(ref c, 2 * n));
+        a3.StoreUnsafe(ref Unsafe.Add(ref c, 3 * n));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
