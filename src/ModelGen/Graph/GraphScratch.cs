@@ -60,7 +60,10 @@ internal static class GraphScratch
     /// </summary>
     public const int WinogradOutBlock = 12;
 
-    /// <summary>Winograd tiles per tile row for <paramref name="outWidth"/> output columns: 2 columns a tile, padded to <see cref="WinogradTileLanes"/>.</summary>
+    /// <summary>
+    /// Winograd tiles per tile row for <paramref name="outWidth"/> output columns: 2 columns a tile, padded to
+    /// <see cref="WinogradTileLanes"/>.
+    /// </summary>
     public static int WinogradTileRow(int outWidth) => ((outWidth + 1) / 2 + WinogradTileLanes - 1) / WinogradTileLanes * WinogradTileLanes;
 
     /// <summary>

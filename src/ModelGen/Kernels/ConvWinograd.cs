@@ -12,15 +12,16 @@ namespace ModelGen.Kernels;
 /// output tile takes 16 multiplies per input/output channel pair instead of 36. Per image, all in scratch:
 /// <c>U = G g G^T</c> for every (out, in) weight pair (the weights stay <c>[out, in, 3, 3]</c>; this runs every call),
 /// the input planes copied with zero padding out to whole tiles, <c>V = B^T d B</c> for every input channel and 4 x 4
-/// input tile, then for each of the 16 transformed positions <c>M[xi] = U[xi] (out x in) V[xi] (in x tiles)</c> on the
-/// fp32 GEMM (<see cref="GemmKernels"/>), and <c>y = A^T M A + bias</c> per output channel and tile, ReLU / ReLU6 fused
-/// into the store (other activations run over the finished planes). Partial tiles at the right and bottom edges read
+/// input tile, then per block of <see cref="OutBlock"/> output channels: for each of the 16 transformed positions
+/// <c>M[xi] = U[xi] (block x in) V[xi] (in x tiles)</c> (AVX2: a register-tile kernel reading U and V in place; other
+/// paths: the fp32 GEMM, <see cref="GemmKernels"/>), and <c>y = A^T M A + bias</c> per output channel and tile, ReLU /
+/// ReLU6 fused into the store (other activations run over the finished planes). Partial tiles at the right and bottom edges read
 /// zero padding and store only their valid outputs. Tiles are numbered row by row with each tile row padded to a
 /// multiple of <see cref="TileLanes"/>, so the transforms run with lanes = tiles of one tile row: the input transform
 /// splits padded input rows into even and odd columns, the output transform interleaves them back. The transforms
 /// round the same way on every path (adds and halvings only, in the scalar code's order); the paths differ only by the
-/// GEMM's fused multiply-adds. Winograd's transformed operands are larger than the direct sum's terms, so rounding
-/// errors are a few times the direct kernel's (tests allow 4e-5 of the sum of the terms' magnitudes).
+/// products' fused multiply-adds. Winograd's transformed operands are larger than the direct sum's terms, so rounding
+/// errors are a few times the direct kernel's (largest seen 6.2e-6 of the sum of the terms' magnitudes; tests allow 2e-5).
 /// </summary>
 internal static class ConvWinograd
 {
@@ -145,7 +146,8 @@ internal static class ConvWinograd
     /// columns first, then rows, each as <see cref="G"/>. Vector paths take 8 or 4 pairs at a time (lanes = pairs,
     /// each weight gathered from 9 floats apart), so each of the 16 rows of U is written a vector at a time: one pair
     /// at a time writes 16 streams <c>pairs</c> floats apart, which for 64 x 64 pairs (16 KiB apart) all fall in one L1
-    /// set (so rows are <paramref name="stride"/> apart, a line more than the pairs). Same adds and halvings in the same order on every path, so U is the same bits everywhere.
+    /// set (so rows are <paramref name="stride"/> apart, a line more than the pairs). Same adds and halvings in the same
+    /// order on every path, so U is the same bits everywhere.
     /// </summary>
     private static void WeightTransform(KernelPath path, ReadOnlySpan<float> w, Span<float> u, int pairs, nint stride)
     {
@@ -582,8 +584,9 @@ internal static class ConvWinograd
     /// Interleaves <c>[e0 o0 e1 o1 ..]</c> and stores the first <paramref name="columns"/> of the 16. Where y has
     /// <paramref name="room"/> for all 16 it stores them all: the ones past the row's end land on the start of the next
     /// row (or the next channel's plane), which the output transform writes later: channels and tile rows ascending,
-    /// a tile row's blocks right to left, so the block at column 0 rewrites the start of its second row last. Only at the end of y does a partial row go through <paramref name="staged"/>
-    /// (16 floats on the caller's stack); a masked store (vmaskmovps) was slower on this Zen 3.
+    /// a tile row's blocks right to left, so the block at column 0 rewrites the start of its second row last. Only at
+    /// the end of y does a partial row go through <paramref name="staged"/> (16 floats on the caller's stack). An AVX2
+    /// masked store (vmaskmovps) measured no faster on conv2, and the 128-bit paths have none.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreRow256(Vector256<float> even, Vector256<float> odd, ref float y, int columns, int room, ref float staged)
