@@ -35,14 +35,14 @@ internal static class GraphScratch
     /// <summary>
     /// Whether Auto takes the Winograd convolution: a shape it handles with at least 16 input and output channels, at
     /// most 128 x 128 of them, output planes at least 14 x 14 and tile rows at least 3/4 real tiles (a row of 9 tiles
-    /// padded to 16 wastes 44%). Measured (ConvBench / a probe, AVX2, 1 image, one shared noisy machine, same runs,
-    /// Winograd vs the algorithm Auto took before, 3 x 3 padding 1): fashion_cnn conv2 16 -> 32 14x14 18.9-19.9 vs
-    /// blocked 24.7-25.1 us; 16 -> 16 14x14 11.3 vs 13.0; 16 -> 16 28x28 38.8 vs 49.6; 32 -> 32 28x28 169 vs 186;
-    /// 48 -> 48 14x14 69 vs 110; 64 -> 64 14x14 120 vs GEMM 207; 128 -> 128 14x14 492 vs 755; 128 -> 128 28x28 1687 vs
-    /// 2923; 64 -> 64 56x56 2114 vs 3089. Left out: few input channels (1 -> 16 28x28 10.6 vs direct 4.9, 3 -> 16
-    /// 64x64 121 vs blocked 53; 8 -> 16 28x28 23.7 vs 25.7 is too thin for 12x the scratch), 7 x 7 planes (32 -> 32
-    /// 23.0 vs GEMM 19.3, 128 -> 128 270 vs 202, 256 -> 256 938 vs 744) and more channel pairs than measured (U alone
-    /// is 16 floats a pair).
+    /// padded to 16 wastes 44%). Measured (bench conv quick, AVX2, 1 image, one shared noisy machine, same runs,
+    /// Winograd vs the algorithm Auto took before, 3 x 3 padding 1): fashion_cnn conv2 16 -> 32 14x14 18.4 vs blocked
+    /// 25.2 us (GEMM 30.8); 32 -> 32 28x28 155 vs blocked 186; 48 -> 48 14x14 66 vs blocked 110; 64 -> 64 14x14 122 vs
+    /// GEMM 207; 128 -> 128 28x28 1808 vs GEMM 2888; 64 -> 64 56x56 2186 vs GEMM 3190; with a probe: 16 -> 16 14x14
+    /// 10.9 vs 13.0, 16 -> 16 28x28 39.6 vs 49.6, 128 -> 128 14x14 476 vs 746. Left out: few input channels (1 -> 16
+    /// 28x28 9.9 vs direct 4.9, 3 -> 16 64x64 90 vs blocked 52; 8 -> 16 28x28 23.7 vs 25.7 is too thin for 10x the
+    /// scratch), 7 x 7 planes (32 -> 32 20.9 vs GEMM 19.4, 128 -> 128 267 vs 199, 256 -> 256 1004 vs 730) and more
+    /// channel pairs than measured (U alone is 16 floats a pair).
     /// </summary>
     public static bool WinogradPays(in ConvGeometry g)
     {

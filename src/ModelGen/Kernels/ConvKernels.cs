@@ -61,7 +61,7 @@ public static class ConvKernels
     /// 212 (the only exception seen), 64 -> 64 56x56 3x3 3494-3561 vs 3139-3166, 128 -> 128 28x28 3x3 3484-3568 vs
     /// 2845-2896. Strided and pointwise (1x1 unpadded) ones keep the GEMM. Before all of these, 3 x 3 stride-1 layers
     /// with enough channels on large enough planes take <see cref="ConvAlgorithm.Winograd"/>
-    /// (<see cref="GraphScratch.WinogradPays"/> lists the measurements: conv2 18.9-20.0 vs blocked 24.7-25.1 us).
+    /// (<see cref="GraphScratch.WinogradPays"/> lists the measurements: conv2 18.4-18.8 vs blocked 24.7-25.2 us).
     /// </summary>
     internal const int DirectBelowOutChannelsPerGroup = GraphScratch.DirectBelowOutChannelsPerGroup;
 
