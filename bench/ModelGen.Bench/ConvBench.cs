@@ -39,9 +39,10 @@ public static class ConvBench
         // The algorithms Auto did not take, forced on the same shape in the same run (ratio: their time over Auto's).
         ConvAlgorithm chosen = ConvKernels.Choose(shape, ConvAlgorithm.Auto);
         var others = new System.Text.StringBuilder();
-        foreach (ConvAlgorithm other in new[] { ConvAlgorithm.Direct, ConvAlgorithm.Im2col, ConvAlgorithm.Blocked })
+        foreach (ConvAlgorithm other in new[] { ConvAlgorithm.Direct, ConvAlgorithm.Im2col, ConvAlgorithm.Blocked, ConvAlgorithm.Winograd })
         {
-            if (other == chosen || (other == ConvAlgorithm.Blocked && shape.StrideWidth * shape.StrideHeight != 1)) continue;
+            if (other == chosen || (other == ConvAlgorithm.Blocked && shape.StrideWidth * shape.StrideHeight != 1)
+                || (other == ConvAlgorithm.Winograd && !ConvWinograd.Handles(shape))) continue;
             float[] otherScratch = new float[ConvKernels.ScratchFloats(shape, other)];
             double time = Timing.MedianMicroseconds(() => ConvKernels.Conv2d(KernelPaths.Best, other, x, w, bias, y, 1, shape,
                 Activation.Relu, otherScratch), quick);

@@ -24,14 +24,78 @@ internal static class GraphScratch
     /// </summary>
     public const int BlockedMaxGroupWeights = 24 * 1024;
 
+    /// <summary>Tiles per tile row of the Winograd convolution are padded to a multiple of this (<c>ConvWinograd.TileLanes</c>).</summary>
+    public const int WinogradTileLanes = 8;
+
+    /// <summary>Whether the Winograd F(2x2, 3x3) convolution handles the shape: 3 x 3, stride 1, dilation 1, one group, padding 0 to 2.</summary>
+    public static bool WinogradHandles(in ConvGeometry g) =>
+        g.KernelHeight == 3 && g.KernelWidth == 3 && g.StrideHeight == 1 && g.StrideWidth == 1 && g.DilationHeight == 1
+        && g.DilationWidth == 1 && g.Groups == 1 && g.PaddingHeight is >= 0 and <= 2 && g.PaddingWidth is >= 0 and <= 2;
+
+    /// <summary>
+    /// Whether Auto takes the Winograd convolution: a shape it handles with at least 16 input and output channels, at
+    /// most 128 x 128 of them, output planes at least 14 x 14 and tile rows at least 3/4 real tiles (a row of 9 tiles
+    /// padded to 16 wastes 44%). Measured (bench conv quick, AVX2, 1 image, one shared noisy machine, same runs,
+    /// Winograd vs the algorithm Auto took before, 3 x 3 padding 1): fashion_cnn conv2 16 -> 32 14x14 18.4 vs blocked
+    /// 25.2 us (GEMM 30.8); 32 -> 32 28x28 155 vs blocked 186; 48 -> 48 14x14 66 vs blocked 110; 64 -> 64 14x14 122 vs
+    /// GEMM 207; 128 -> 128 28x28 1808 vs GEMM 2888; 64 -> 64 56x56 2186 vs GEMM 3190; with a probe: 16 -> 16 14x14
+    /// 10.9 vs 13.0, 16 -> 16 28x28 39.6 vs 49.6, 128 -> 128 14x14 476 vs 746. Left out: few input channels (1 -> 16
+    /// 28x28 9.9 vs direct 4.9, 3 -> 16 64x64 90 vs blocked 52; 8 -> 16 28x28 23.7 vs 25.7 is too thin for 10x the
+    /// scratch), 7 x 7 planes (32 -> 32 20.9 vs GEMM 19.4, 128 -> 128 267 vs 199, 256 -> 256 1004 vs 730) and more
+    /// channel pairs than measured (U alone is 16 floats a pair).
+    /// </summary>
+    public static bool WinogradPays(in ConvGeometry g)
+    {
+        if (!WinogradHandles(g) || g.InChannels < 16 || g.OutChannels < 16 || (long)g.InChannels * g.OutChannels > 128 * 128
+            || g.OutHeight < 14 || g.OutWidth < 14)
+            return false;
+        int tilesX = (g.OutWidth + 1) / 2;
+        return 4L * tilesX >= 3L * WinogradTileRow(g.OutWidth);
+    }
+
+    /// <summary>
+    /// Output channels of the Winograd convolution whose products M are computed and then transformed together, so M
+    /// is <c>16 x 12 x tiles</c> floats and stays in cache in between (the whole M for fashion_cnn's conv2 was 112 KiB
+    /// and pushed conv1's output out of L2: conv1 6.0 -> 8.7 us in graph-profile). 12: two 6-channel AVX2 tiles.
+    /// </summary>
+    public const int WinogradOutBlock = 12;
+
+    /// <summary>
+    /// Winograd tiles per tile row for <paramref name="outWidth"/> output columns: 2 columns a tile, padded to
+    /// <see cref="WinogradTileLanes"/>.
+    /// </summary>
+    public static int WinogradTileRow(int outWidth) => ((outWidth + 1) / 2 + WinogradTileLanes - 1) / WinogradTileLanes * WinogradTileLanes;
+
+    /// <summary>
+    /// Floats between the Winograd convolution's 16 transformed weight matrices: one cache line more than the
+    /// <paramref name="pairs"/> (out x in), so that writing all 16 at once does not map to one L1 set when pairs is a
+    /// power of two.
+    /// </summary>
+    public static int WinogradWeightStride(int pairs) => pairs + 16;
+
+    /// <summary>
+    /// Floats of scratch the Winograd convolution takes: transformed weights U <c>[16, out, in]</c> (rows
+    /// <see cref="WinogradWeightStride"/> apart), transformed input
+    /// V <c>[16, in, tiles]</c>, then the larger of the products M <c>[16, block, tiles]</c> for a block of at most
+    /// <see cref="WinogradOutBlock"/> output channels and the input planes padded out to whole tiles (read before M is
+    /// written).
+    /// </summary>
+    public static long WinogradFloats(in ConvGeometry g)
+    {
+        long tilesY = (g.OutHeight + 1) / 2, tileRow = WinogradTileRow(g.OutWidth), tiles = tilesY * tileRow;
+        long padded = (long)g.InChannels * (2 * tilesY + 2) * (2 * tileRow + 2);
+        long products = 16L * System.Math.Min(WinogradOutBlock, g.OutChannels) * tiles;
+        return 16L * WinogradWeightStride(g.OutChannels * g.InChannels) + 16L * g.InChannels * tiles + System.Math.Max(products, padded);
+    }
+
     /// <summary><paramref name="bytes"/> rounded up to <see cref="Alignment"/>.</summary>
     public static long Align(long bytes) => (bytes + Alignment - 1) / Alignment * Alignment;
 
     /// <summary>
     /// The fp32 convolution's algorithm, <c>ConvKernels.Choose</c> for Auto, as the <c>ConvAlgorithm</c> enum's value:
     /// 1 direct (few output channels per group, or one input channel per group with a 3 x 3 window: its whole-plane
-    /// kernel), 3 blocked (stride 1, not pointwise, at most <see cref="BlockedMaxGroupWeights"/> weights per group),
-    /// else 2 the GEMM.
+    /// kernel), 4 Winograd (<see cref="WinogradPays"/>), 3 blocked (stride 1, not pointwise, at most
+    /// <see cref="BlockedMaxGroupWeights"/> weights per group), else 2 the GEMM.
     /// </summary>
     public static int ConvFloat32Algorithm(in ConvGeometry g)
     {
@@ -39,6 +103,8 @@ internal static class GraphScratch
         if (taps <= DirectMaxTaps && (g.OutChannels / g.Groups < DirectBelowOutChannelsPerGroup
             || g.InChannelsPerGroup == 1 && g.KernelHeight == 3 && g.KernelWidth == 3))
             return 1;
+        if (WinogradPays(g))
+            return 4;
         if (taps <= DirectMaxTaps && g.StrideHeight == 1 && g.StrideWidth == 1 && !IsPointwise(g)
             && (long)(g.OutChannels / g.Groups) * g.InChannelsPerGroup * taps <= BlockedMaxGroupWeights)
             return 3;
@@ -47,12 +113,13 @@ internal static class GraphScratch
 
     /// <summary>
     /// Floats of scratch the fp32 convolution takes (<c>ConvKernels.ScratchFloats</c>): a padded input plane for the
-    /// direct kernel, the group's padded input planes for the blocked one, one group's im2col matrix for the GEMM (which
-    /// a 1x1, stride 1, unpadded kernel leaves unused).
+    /// direct kernel, the group's padded input planes for the blocked one, <see cref="WinogradFloats"/> for Winograd,
+    /// one group's im2col matrix for the GEMM (which a 1x1, stride 1, unpadded kernel leaves unused).
     /// </summary>
     public static long ConvFloat32Floats(in ConvGeometry g) => ConvFloat32Algorithm(g) switch
     {
         1 => (long)g.StrideWidth * ((g.InWidth + 2L * g.PaddingWidth + g.StrideWidth - 1) / g.StrideWidth) * (g.InHeight + 2L * g.PaddingHeight),
+        4 => WinogradFloats(g),
         3 => (long)g.InChannelsPerGroup * (g.InHeight + 2L * g.PaddingHeight) * (g.InWidth + 2L * g.PaddingWidth),
         _ => (long)g.OutHeight * g.OutWidth * g.InChannelsPerGroup * g.KernelHeight * g.KernelWidth,
     };

@@ -23,15 +23,21 @@ internal enum ConvAlgorithm
     /// tap from padded copies of the group's input planes (<see cref="ConvBlocked"/>).
     /// </summary>
     Blocked = 3,
+    /// <summary>
+    /// 3 x 3, stride 1, dilation 1, one group, padding 0 to 2 only: Winograd F(2x2, 3x3), the 16 transformed
+    /// positions' products on the GEMM (<see cref="ConvWinograd"/>).
+    /// </summary>
+    Winograd = 4,
 }
 
 /// <summary>
 /// 2-D convolution over NCHW fp32 tensors with PyTorch's semantics and weight layout
 /// (<c>[out, in / groups, kh, kw]</c>): <c>y[b, co, oy, ox] = act(bias[co] + sum_{ci in group, ky, kx}
 /// w[co, ci, ky, kx] * x[b, ci, oy s - p + ky d, ox s - p + kx d])</c>, zero outside the input.
-/// Three algorithms, chosen from the shape by measurement: fewer than 8 output channels per group (depthwise, narrow
+/// Four algorithms, chosen from the shape by measurement: fewer than 8 output channels per group (depthwise, narrow
 /// groups) and one input channel per group with a 3 x 3 window go to a direct kernel vectorized along the output row;
-/// other stride-1, not pointwise ones to a register-blocked direct kernel (<see cref="ConvBlocked"/>); the rest to the GEMM <c>y[out, positions] = w[out, k] * columns[k, positions]</c> per group, which writes NCHW
+/// 3 x 3, stride 1, one-group ones with at least 16 input and output channels on planes of at least 14 x 14 to
+/// Winograd F(2x2, 3x3) (<see cref="ConvWinograd"/>); other stride-1, not pointwise ones to a register-blocked direct kernel (<see cref="ConvBlocked"/>); the rest to the GEMM <c>y[out, positions] = w[out, k] * columns[k, positions]</c> per group, which writes NCHW
 /// directly: a 1x1, stride 1, unpadded kernel's columns are the input planes as they are, any other's are im2col rows
 /// (row (ci, ky, kx) is input plane ci shifted, strided and zero-padded) built in scratch.
 /// Spans may be longer than needed; y must not overlap x, w or scratch. Allocates nothing.
@@ -53,7 +59,9 @@ public static class ConvKernels
     /// 25.2-25.4 vs 32.4-33.3 us; 32 -> 32 28x28 3x3 188-190 vs 237-264; 48 -> 48 14x14 3x3 99-100 vs 128-133; 3 -> 16 64x64
     /// 3x3 51-53 vs 74-80; 8 -> 16 24x24 5x5 54-57 vs 84-118; past the limit the GEMM wins: 64 -> 64 14x14 3x3 196 vs
     /// 212 (the only exception seen), 64 -> 64 56x56 3x3 3494-3561 vs 3139-3166, 128 -> 128 28x28 3x3 3484-3568 vs
-    /// 2845-2896. Strided and pointwise (1x1 unpadded) ones keep the GEMM.
+    /// 2845-2896. Strided and pointwise (1x1 unpadded) ones keep the GEMM. Before all of these, 3 x 3 stride-1 layers
+    /// with enough channels on large enough planes take <see cref="ConvAlgorithm.Winograd"/>
+    /// (<see cref="GraphScratch.WinogradPays"/> lists the measurements: conv2 18.4-18.8 vs blocked 24.7-25.2 us).
     /// </summary>
     internal const int DirectBelowOutChannelsPerGroup = GraphScratch.DirectBelowOutChannelsPerGroup;
 
@@ -71,7 +79,8 @@ public static class ConvKernels
     /// <summary>
     /// Floats of scratch <see cref="Conv2d(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, in Conv2dShape, Activation, Span{float})"/>
     /// needs for <paramref name="shape"/>, independent of the batch: one padded input plane for the direct kernel, one
-    /// group's padded input planes for the blocked kernel, one group's im2col matrix <c>[in / groups * kh * kw, oh * ow]</c>
+    /// group's padded input planes for the blocked kernel, the transformed weights, input and a block of products for
+    /// the Winograd kernel, one group's im2col matrix <c>[in / groups * kh * kw, oh * ow]</c>
     /// otherwise (which a 1x1, stride 1, unpadded kernel leaves unused; the graph planner sizes scratch with the same
     /// formula, <c>GraphScratch.ConvFloat32Floats</c>).
     /// </summary>
@@ -89,6 +98,7 @@ public static class ConvKernels
         {
             ConvAlgorithm.Direct => ConvDirect.PlaneFloats(shape),
             ConvAlgorithm.Blocked => ConvBlocked.ScratchFloats(shape),
+            ConvAlgorithm.Winograd => ConvWinograd.ScratchFloats(shape),
             _ => (long)shape.OutHeight * shape.OutWidth * shape.WeightsPerOutChannel,
         };
     }
@@ -105,6 +115,12 @@ public static class ConvKernels
             throw new ArgumentException(
                 $"The blocked kernel handles stride 1 and at most {DirectMaxTaps} taps; this kernel has stride "
                 + $"{shape.StrideHeight} x {shape.StrideWidth} and {shape.KernelHeight * shape.KernelWidth} taps.", nameof(requested));
+        if (requested == ConvAlgorithm.Winograd && !ConvWinograd.Handles(shape))
+            throw new ArgumentException(
+                "The Winograd kernel handles 3 x 3 windows with stride 1, dilation 1, one group and padding 0 to 2; this one is "
+                + $"{shape.KernelHeight} x {shape.KernelWidth}, stride {shape.StrideHeight} x {shape.StrideWidth}, dilation "
+                + $"{shape.DilationHeight} x {shape.DilationWidth}, {shape.Groups} groups, padding {shape.PaddingHeight} x {shape.PaddingWidth}.",
+                nameof(requested));
         if (requested != ConvAlgorithm.Auto) return requested;
         // The graph planner sizes scratch with the same rule (GraphScratch is shared with the generator).
         return (ConvAlgorithm)GraphScratch.ConvFloat32Algorithm(GraphLayout.Geometry(shape));
@@ -140,6 +156,10 @@ public static class ConvKernels
             if (chosen == ConvAlgorithm.Direct)
             {
                 ConvDirect.Run(path, xImage, w, bias, yImage, shape, activation, scratch); // bias and activation included
+            }
+            else if (chosen == ConvAlgorithm.Winograd)
+            {
+                ConvWinograd.Run(path, xImage, w, bias, yImage, shape, activation, scratch); // bias and activation included
             }
             else if (chosen == ConvAlgorithm.Blocked)
             {

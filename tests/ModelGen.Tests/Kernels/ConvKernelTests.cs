@@ -11,6 +11,14 @@ public class ConvKernelTests
     /// </summary>
     private const double RelativeTolerance = 1e-5, AbsoluteTolerance = 1e-6;
 
+    /// <summary>
+    /// Winograd F(2x2, 3x3) sums transformed operands: U and V entries are sums of up to 4 and 16 of the direct terms'
+    /// factors, and the output transform adds 9 products of sums, so its rounding error is a few times the direct
+    /// kernel's relative to the same magnitude: the largest seen on these cases is 6.2e-6 (the test reports it with
+    /// -diagnostics); 2e-5 of the sum of the terms' magnitudes.
+    /// </summary>
+    private const double WinogradRelativeTolerance = 2e-5;
+
     public static TheoryData<KernelPath, string> PathsAndAlgorithms()
     {
         var data = new TheoryData<KernelPath, string>();
@@ -34,19 +42,23 @@ public class ConvKernelTests
                 continue;
             if (algorithm == ConvAlgorithm.Blocked && !ConvBlocked.Handles(c.Shape))
                 continue;
+            if (algorithm == ConvAlgorithm.Winograd && !ConvWinograd.Handles(c.Shape))
+                continue;
             (float[] x, float[] w, float[] bias, float[] y) = ConvReference.Operands(c);
             float[] scratch = new float[ConvKernels.ScratchFloats(c.Shape, algorithm)];
             ConvKernels.Conv2d(path, algorithm, x, w, bias, y, c.Batch, c.Shape, c.Activation, scratch);
             (double[] expected, double[] magnitude) = ConvReference.Conv2d(x, w, bias, c.Batch, c.Shape, c.Activation);
             for (int i = 0; i < expected.Length; i++)
             {
-                double tolerance = RelativeTolerance * magnitude[i] + AbsoluteTolerance;
+                double tolerance = (algorithm == ConvAlgorithm.Winograd ? WinogradRelativeTolerance : RelativeTolerance) * magnitude[i]
+                    + AbsoluteTolerance;
                 if (!(Math.Abs(y[i] - expected[i]) <= tolerance))
                     Assert.Fail($"{c} on {path}/{algorithm}: y[{i}] = {y[i]}, expected {expected[i]} (tolerance {tolerance}).");
             }
             checkedCases++;
         }
-        Assert.True(checkedCases > (algorithm == ConvAlgorithm.Blocked ? 25 : 70), $"only {checkedCases} cases ran");
+        Assert.True(checkedCases > algorithm switch { ConvAlgorithm.Blocked => 25, ConvAlgorithm.Winograd => 3, _ => 70 },
+            $"only {checkedCases} cases ran");
     }
 
     /// <summary>
@@ -78,6 +90,41 @@ public class ConvKernelTests
             checkedCases++;
         }
         Assert.True(checkedCases > 80, $"only {checkedCases} cases ran");
+    }
+
+    /// <summary>
+    /// The Winograd kernel on <see cref="ConvReference.WinogradCases"/> against the double reference on every path, at
+    /// <see cref="WinogradRelativeTolerance"/>; scratch starts as NaN with a sentinel past
+    /// <see cref="ConvKernels.ScratchFloats(in Conv2dShape, ConvAlgorithm)"/>, and y has one past its end.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void WinogradKernelMatchesTheDoubleReference(KernelPath path)
+    {
+        int checkedCases = 0;
+        double worst = 0;
+        foreach (ConvCase c in ConvReference.WinogradCases(seed: 41))
+        {
+            (float[] x, float[] w, float[] bias, float[] y) = ConvReference.Operands(c);
+            float[] scratch = new float[ConvKernels.ScratchFloats(c.Shape, ConvAlgorithm.Winograd) + 1];
+            scratch.AsSpan().Fill(float.NaN);
+            float[] padded = [.. y, 42f];
+            ConvKernels.Conv2d(path, ConvAlgorithm.Winograd, x, w, bias, padded, c.Batch, c.Shape, c.Activation, scratch.AsSpan(0, scratch.Length - 1));
+            Assert.True(float.IsNaN(scratch[^1]), $"{c}: scratch written past ScratchFloats");
+            Assert.Equal(42f, padded[^1]);
+            (double[] expected, double[] magnitude) = ConvReference.Conv2d(x, w, bias, c.Batch, c.Shape, c.Activation);
+            for (int i = 0; i < expected.Length; i++)
+            {
+                double error = Math.Abs(padded[i] - expected[i]);
+                if (magnitude[i] > 0) worst = Math.Max(worst, error / magnitude[i]);
+                double tolerance = WinogradRelativeTolerance * magnitude[i] + AbsoluteTolerance;
+                if (!(error <= tolerance))
+                    Assert.Fail($"{c} on {path}: y[{i}] = {padded[i]}, expected {expected[i]} (tolerance {tolerance}).");
+            }
+            checkedCases++;
+        }
+        Assert.True(checkedCases > 200, $"only {checkedCases} cases ran");
+        TestContext.Current.SendDiagnosticMessage($"Winograd on {path}: worst error / magnitude {worst:E2}");
     }
 
     /// <summary>
@@ -138,10 +185,20 @@ public class ConvKernelTests
         Assert.Equal(ConvAlgorithm.Direct, ConvKernels.Choose(new Conv2dShape(144, 144, 56, 56, 3, 3, Groups: 144), ConvAlgorithm.Auto));
         Assert.Equal(ConvAlgorithm.Direct, ConvKernels.Choose(new Conv2dShape(64, 64, 28, 28, 3, 3, Groups: 32), ConvAlgorithm.Auto));
         Assert.Equal(ConvAlgorithm.Blocked, ConvKernels.Choose(new Conv2dShape(32, 256, 28, 28, 3, 3, Groups: 8), ConvAlgorithm.Auto));
-        Assert.Equal(ConvAlgorithm.Blocked, ConvKernels.Choose(new Conv2dShape(16, 32, 14, 14, 3, 3, PaddingHeight: 1, PaddingWidth: 1), ConvAlgorithm.Auto));
+        // Winograd: fashion_cnn's conv2 and larger 3 x 3 stride-1 layers; not few input channels, small planes or
+        // tile rows mostly padding.
+        Assert.Equal(ConvAlgorithm.Winograd, ConvKernels.Choose(new Conv2dShape(16, 32, 14, 14, 3, 3, PaddingHeight: 1, PaddingWidth: 1), ConvAlgorithm.Auto));
+        Assert.Equal(ConvAlgorithm.Winograd, ConvKernels.Choose(new Conv2dShape(128, 128, 28, 28, 3, 3, PaddingHeight: 1, PaddingWidth: 1), ConvAlgorithm.Auto));
+        Assert.Equal(ConvAlgorithm.Blocked, ConvKernels.Choose(new Conv2dShape(8, 32, 14, 14, 3, 3, PaddingHeight: 1, PaddingWidth: 1), ConvAlgorithm.Auto));
+        Assert.Equal(ConvAlgorithm.Blocked, ConvKernels.Choose(new Conv2dShape(32, 32, 7, 7, 3, 3, PaddingHeight: 1, PaddingWidth: 1), ConvAlgorithm.Auto));
+        Assert.Equal(ConvAlgorithm.Blocked, ConvKernels.Choose(new Conv2dShape(16, 32, 18, 18, 3, 3, PaddingHeight: 1, PaddingWidth: 1), ConvAlgorithm.Auto));
+        Assert.Equal(ConvAlgorithm.Blocked, ConvKernels.Choose(new Conv2dShape(16, 32, 14, 14, 3, 3, PaddingHeight: 1, PaddingWidth: 1, Groups: 2), ConvAlgorithm.Auto));
+        Assert.Equal(ConvAlgorithm.Im2col, ConvKernels.Choose(new Conv2dShape(256, 256, 14, 14, 3, 3, PaddingHeight: 1, PaddingWidth: 1), ConvAlgorithm.Auto));
         Assert.Equal(ConvAlgorithm.Im2col, ConvKernels.Choose(new Conv2dShape(16, 32, 14, 14, 3, 3, 2, 2, 1, 1), ConvAlgorithm.Auto));
-        // Past BlockedMaxGroupWeights (64 x 64 x 9 = 36864) the GEMM's blocking wins; a group's share counts.
-        Assert.Equal(ConvAlgorithm.Im2col, ConvKernels.Choose(new Conv2dShape(64, 64, 56, 56, 3, 3, PaddingHeight: 1, PaddingWidth: 1), ConvAlgorithm.Auto));
+        // Past BlockedMaxGroupWeights (64 x 64 x 9 = 36864) the GEMM's blocking wins (Winograd where it applies); a
+        // group's share counts.
+        Assert.Equal(ConvAlgorithm.Winograd, ConvKernels.Choose(new Conv2dShape(64, 64, 56, 56, 3, 3, PaddingHeight: 1, PaddingWidth: 1), ConvAlgorithm.Auto));
+        Assert.Equal(ConvAlgorithm.Im2col, ConvKernels.Choose(new Conv2dShape(64, 64, 56, 56, 3, 3, 1, 1, 2, 2, 2, 2), ConvAlgorithm.Auto));
         Assert.Equal(ConvAlgorithm.Blocked, ConvKernels.Choose(new Conv2dShape(64, 64, 56, 56, 3, 3, 1, 1, 1, 1, Groups: 2), ConvAlgorithm.Auto));
         Assert.Equal(ConvAlgorithm.Im2col, ConvKernels.Choose(new Conv2dShape(32, 64, 14, 14, 1, 1), ConvAlgorithm.Auto));
         // The direct kernel keeps tap offsets on the stack: a 9 x 9 window is im2col's even when asked for directly.
@@ -150,6 +207,11 @@ public class ConvKernelTests
         Assert.Throws<ArgumentException>("requested", () => ConvKernels.Choose(wide, ConvAlgorithm.Direct));
         Assert.Throws<ArgumentException>("requested", () => ConvKernels.Choose(wide, ConvAlgorithm.Blocked));
         Assert.Throws<ArgumentException>("requested", () => ConvKernels.Choose(new Conv2dShape(4, 8, 9, 9, 3, 3, 2, 1), ConvAlgorithm.Blocked));
+        Assert.Throws<ArgumentException>("requested", () => ConvKernels.Choose(new Conv2dShape(4, 8, 9, 9, 3, 3, 2, 1), ConvAlgorithm.Winograd));
+        Assert.Throws<ArgumentException>("requested", () => ConvKernels.Choose(new Conv2dShape(4, 8, 9, 9, 5, 5), ConvAlgorithm.Winograd));
+        Assert.Throws<ArgumentException>("requested", () => ConvKernels.Choose(new Conv2dShape(4, 8, 9, 9, 3, 3, Groups: 2), ConvAlgorithm.Winograd));
+        Assert.Throws<ArgumentException>("requested", () => ConvKernels.Choose(new Conv2dShape(4, 8, 9, 9, 3, 3, PaddingHeight: 3), ConvAlgorithm.Winograd));
+        Assert.Throws<ArgumentException>("requested", () => ConvKernels.Choose(new Conv2dShape(4, 8, 9, 9, 3, 3, DilationWidth: 2), ConvAlgorithm.Winograd));
     }
 
     [Fact]
@@ -225,9 +287,14 @@ public class ConvKernelTests
     public void StaleScratchAndOutputDoNotLeakIn(KernelPath path)
     {
         var strided = new Conv2dShape(3, 5, 9, 13, 3, 3, 2, 1, 1, 2);
-        foreach (ConvAlgorithm algorithm in new[] { ConvAlgorithm.Direct, ConvAlgorithm.Im2col, ConvAlgorithm.Blocked })
+        foreach (ConvAlgorithm algorithm in new[] { ConvAlgorithm.Direct, ConvAlgorithm.Im2col, ConvAlgorithm.Blocked, ConvAlgorithm.Winograd })
         {
-            Conv2dShape shape = algorithm == ConvAlgorithm.Blocked ? strided with { StrideHeight = 1 } : strided;
+            Conv2dShape shape = algorithm switch
+            {
+                ConvAlgorithm.Blocked => strided with { StrideHeight = 1 },
+                ConvAlgorithm.Winograd => strided with { StrideHeight = 1 },
+                _ => strided,
+            };
             float[] x = KernelTestData.Uniform(new Random(3), 2 * shape.InputSize), w = KernelTestData.Uniform(new Random(4), shape.WeightCount);
             float[] scratch = new float[ConvKernels.ScratchFloats(shape, algorithm)];
             float[] clean = new float[2 * shape.OutputSize], dirty = new float[clean.Length];
@@ -292,7 +359,7 @@ public class ConvKernelTests
         float[] bias = new float[10], y = new float[2 * 10 * 7 * 9];
         float[] scratch = new float[Math.Max(ConvKernels.ScratchFloats(pointwise, ConvAlgorithm.Im2col),
             Math.Max(ConvKernels.ScratchFloats(pointwise, ConvAlgorithm.Direct), Math.Max(ConvKernels.ScratchFloats(depthwise),
-            ConvKernels.ScratchFloats(pointwise, ConvAlgorithm.Blocked))))];
+            Math.Max(ConvKernels.ScratchFloats(pointwise, ConvAlgorithm.Blocked), ConvKernels.ScratchFloats(pointwise, ConvAlgorithm.Winograd)))))];
 
         void Calls()
         {
@@ -302,6 +369,7 @@ public class ConvKernelTests
                 ConvKernels.Conv2d(path, ConvAlgorithm.Im2col, x, w, bias, y, 2, pointwise, activation, scratch);
                 ConvKernels.Conv2d(path, ConvAlgorithm.Direct, x, w, [], y, 2, pointwise, activation, scratch);
                 ConvKernels.Conv2d(path, ConvAlgorithm.Blocked, x, w, bias, y, 2, pointwise, activation, scratch);
+                ConvKernels.Conv2d(path, ConvAlgorithm.Winograd, x, w, bias, y, 2, pointwise, activation, scratch);
                 ConvKernels.Conv2d(path, x, w, bias.AsSpan(0, 6), y, 1, depthwise, activation, scratch);
                 ElementwiseKernels.Add(path, bias, bias, bias, activation);
                 if (path == KernelPaths.Best)

@@ -172,6 +172,28 @@ internal static class ConvReference
             }
     }
 
+    /// <summary>
+    /// Shapes the Winograd kernel takes (3 x 3, stride 1, one group): every height and width of 1, 2, 3, 5, 7, 13, 14,
+    /// 15, 28 with padding 0, 1 and 2 where the window fits (odd sizes leave partial 2 x 2 tiles at the right and bottom
+    /// edges; widths past 16 take more than one AVX2 block of tiles), input channels cycling through 1, 3, 16, 17,
+    /// output channels through 1, 5, 16, 17, 32, bias on and off, every activation, batch 1 or 2.
+    /// </summary>
+    public static IEnumerable<ConvCase> WinogradCases(int seed)
+    {
+        int[] sizes = [1, 2, 3, 5, 7, 13, 14, 15, 28], inChannels = [1, 3, 16, 17], outChannels = [1, 5, 16, 17, 32];
+        Activation[] activations = Enum.GetValues<Activation>();
+        int i = 0;
+        foreach (int height in sizes)
+            foreach (int width in sizes)
+                for (int padding = 0; padding <= 2; padding++, i++)
+                {
+                    var shape = new Conv2dShape(inChannels[i % inChannels.Length], outChannels[i / 2 % outChannels.Length], height, width,
+                        3, 3, PaddingHeight: padding, PaddingWidth: (padding + i / 3) % 3);
+                    if (shape.Problem is not null) continue;
+                    yield return new(shape, 1 + i / 7 % 2, i / 5 % 2 == 0, activations[i / 11 % activations.Length], seed + i);
+                }
+    }
+
     /// <summary>Random operands of a case; y is filled with NaN so a kernel that leaves an output unwritten fails.</summary>
     public static (float[] X, float[] W, float[] Bias, float[] Y) Operands(ConvCase c)
     {

@@ -22,6 +22,12 @@ public class KernelAllocationTests
         float[] convX = KernelTestData.Uniform(new Random(4), 2 * conv.InputSize), convY = new float[2 * conv.OutputSize];
         sbyte[] convW = KernelTestData.Int8Weights(new Random(5), conv.WeightCount);
         byte[] convScratch = new byte[ConvInt8.ScratchBytes(conv)];
+        // fashion_cnn's conv2 (Auto takes Winograd) and an odd shape forced onto Winograd (partial tiles, 4-channel tiles).
+        var conv2 = new Conv2dShape(16, 32, 14, 14, 3, 3, PaddingHeight: 1, PaddingWidth: 1);
+        var odd = new Conv2dShape(3, 10, 7, 9, 3, 3, PaddingHeight: 2, PaddingWidth: 1);
+        float[] conv2X = KernelTestData.Uniform(new Random(6), 2 * conv2.InputSize), conv2W = KernelTestData.Uniform(new Random(7), conv2.WeightCount);
+        float[] conv2Y = new float[2 * conv2.OutputSize], conv2Bias = new float[32];
+        float[] winogradScratch = new float[Math.Max(ConvKernels.ScratchFloats(conv2), ConvKernels.ScratchFloats(odd, ConvAlgorithm.Winograd))];
 
         void All(int b, Activation activation)
         {
@@ -33,6 +39,8 @@ public class KernelAllocationTests
             ConvInt8.Transpose(path, x, transposed, batch, k);
             ConvInt8.Conv2d(path, convX, convW, scales, bias, convY, b == 1 ? 1 : 2, conv, activation, convScratch);
             ConvInt8.Conv2dStatic(path, convX, 0.01f, convW, scales, bias, convY, b == 1 ? 1 : 2, conv, activation, convScratch);
+            ConvKernels.Conv2d(path, ConvAlgorithm.Auto, conv2X, conv2W, conv2Bias, conv2Y, b == 1 ? 1 : 2, conv2, activation, winogradScratch);
+            ConvKernels.Conv2d(path, ConvAlgorithm.Winograd, conv2X, conv2W, [], conv2Y, 1, odd, activation, winogradScratch);
             if (path == KernelPaths.Best)
             {
                 DenseKernels.Float32(x, w, bias, y, b, k, n, activation);
