@@ -63,69 +63,21 @@ public class ConvKernelTests
 
     /// <summary>
     /// The blocked kernel on stride-1 shapes (<see cref="ConvReference.StrideOneCases"/>) against the double reference
-    /// on every path; scratch starts as NaN (only the kernel's zeros may be read as padding) with a sentinel past
-    /// <see cref="ConvKernels.ScratchFloats(in Conv2dShape, ConvAlgorithm)"/>, and y has one past its end.
+    /// on every path (see <see cref="AssertForcedAlgorithmMatches"/>).
     /// </summary>
     [Theory]
     [MemberData(nameof(Paths))]
-    public void BlockedKernelMatchesTheDoubleReference(KernelPath path)
-    {
-        int checkedCases = 0;
-        foreach (ConvCase c in ConvReference.StrideOneCases(seed: 31))
-        {
-            (float[] x, float[] w, float[] bias, float[] y) = ConvReference.Operands(c);
-            float[] scratch = new float[ConvKernels.ScratchFloats(c.Shape, ConvAlgorithm.Blocked) + 1];
-            scratch.AsSpan().Fill(float.NaN);
-            float[] padded = [.. y, 42f];
-            ConvKernels.Conv2d(path, ConvAlgorithm.Blocked, x, w, bias, padded, c.Batch, c.Shape, c.Activation, scratch.AsSpan(0, scratch.Length - 1));
-            Assert.True(float.IsNaN(scratch[^1]), $"{c}: scratch written past ScratchFloats");
-            Assert.Equal(42f, padded[^1]);
-            (double[] expected, double[] magnitude) = ConvReference.Conv2d(x, w, bias, c.Batch, c.Shape, c.Activation);
-            for (int i = 0; i < expected.Length; i++)
-            {
-                double tolerance = RelativeTolerance * magnitude[i] + AbsoluteTolerance;
-                if (!(Math.Abs(padded[i] - expected[i]) <= tolerance))
-                    Assert.Fail($"{c} on {path}: y[{i}] = {padded[i]}, expected {expected[i]} (tolerance {tolerance}).");
-            }
-            checkedCases++;
-        }
-        Assert.True(checkedCases > 80, $"only {checkedCases} cases ran");
-    }
+    public void BlockedKernelMatchesTheDoubleReference(KernelPath path) =>
+        AssertForcedAlgorithmMatches(path, ConvAlgorithm.Blocked, ConvReference.StrideOneCases(seed: 31), RelativeTolerance, minCases: 80);
 
     /// <summary>
     /// The Winograd kernel on <see cref="ConvReference.WinogradCases"/> against the double reference on every path, at
-    /// <see cref="WinogradRelativeTolerance"/>; scratch starts as NaN with a sentinel past
-    /// <see cref="ConvKernels.ScratchFloats(in Conv2dShape, ConvAlgorithm)"/>, and y has one past its end.
+    /// <see cref="WinogradRelativeTolerance"/> (see <see cref="AssertForcedAlgorithmMatches"/>).
     /// </summary>
     [Theory]
     [MemberData(nameof(Paths))]
-    public void WinogradKernelMatchesTheDoubleReference(KernelPath path)
-    {
-        int checkedCases = 0;
-        double worst = 0;
-        foreach (ConvCase c in ConvReference.WinogradCases(seed: 41))
-        {
-            (float[] x, float[] w, float[] bias, float[] y) = ConvReference.Operands(c);
-            float[] scratch = new float[ConvKernels.ScratchFloats(c.Shape, ConvAlgorithm.Winograd) + 1];
-            scratch.AsSpan().Fill(float.NaN);
-            float[] padded = [.. y, 42f];
-            ConvKernels.Conv2d(path, ConvAlgorithm.Winograd, x, w, bias, padded, c.Batch, c.Shape, c.Activation, scratch.AsSpan(0, scratch.Length - 1));
-            Assert.True(float.IsNaN(scratch[^1]), $"{c}: scratch written past ScratchFloats");
-            Assert.Equal(42f, padded[^1]);
-            (double[] expected, double[] magnitude) = ConvReference.Conv2d(x, w, bias, c.Batch, c.Shape, c.Activation);
-            for (int i = 0; i < expected.Length; i++)
-            {
-                double error = Math.Abs(padded[i] - expected[i]);
-                if (magnitude[i] > 0) worst = Math.Max(worst, error / magnitude[i]);
-                double tolerance = WinogradRelativeTolerance * magnitude[i] + AbsoluteTolerance;
-                if (!(error <= tolerance))
-                    Assert.Fail($"{c} on {path}: y[{i}] = {padded[i]}, expected {expected[i]} (tolerance {tolerance}).");
-            }
-            checkedCases++;
-        }
-        Assert.True(checkedCases > 200, $"only {checkedCases} cases ran");
-        TestContext.Current.SendDiagnosticMessage($"Winograd on {path}: worst error / magnitude {worst:E2}");
-    }
+    public void WinogradKernelMatchesTheDoubleReference(KernelPath path) =>
+        AssertForcedAlgorithmMatches(path, ConvAlgorithm.Winograd, ConvReference.WinogradCases(seed: 41), WinogradRelativeTolerance, minCases: 200);
 
     /// <summary>
     /// One input channel per output channel (depthwise with multiplier 1 and 2, cin = 1 stems), the case the direct
@@ -134,29 +86,42 @@ public class ConvKernelTests
     /// </summary>
     [Theory]
     [MemberData(nameof(Paths))]
-    public void OneInputChannelPerOutputMatchesTheDoubleReference(KernelPath path)
+    public void OneInputChannelPerOutputMatchesTheDoubleReference(KernelPath path) =>
+        AssertForcedAlgorithmMatches(path, ConvAlgorithm.Direct, ConvReference.OneInputChannelCases(seed: 21), RelativeTolerance, minCases: 150);
+
+    /// <summary>
+    /// <paramref name="algorithm"/>, forced, against the double reference on every case: scratch starts as NaN (only
+    /// the kernel's zeros may be read as padding) with a sentinel past
+    /// <see cref="ConvKernels.ScratchFloats(in Conv2dShape, ConvAlgorithm)"/>, and y has one past its end. Reports the
+    /// worst error relative to the terms' magnitude.
+    /// </summary>
+    private static void AssertForcedAlgorithmMatches(KernelPath path, ConvAlgorithm algorithm, IEnumerable<ConvCase> cases,
+        double relativeTolerance, int minCases)
     {
         int checkedCases = 0;
-        foreach (ConvCase c in ConvReference.OneInputChannelCases(seed: 21))
+        double worst = 0;
+        foreach (ConvCase c in cases)
         {
-            // Forced: Auto sends stems with 8 or more output channels to the GEMM.
             (float[] x, float[] w, float[] bias, float[] y) = ConvReference.Operands(c);
-            float[] scratch = new float[ConvKernels.ScratchFloats(c.Shape, ConvAlgorithm.Direct) + 1];
-            scratch.AsSpan().Fill(float.NaN); // only the kernel's zeros may be read as padding
+            float[] scratch = new float[ConvKernels.ScratchFloats(c.Shape, algorithm) + 1];
+            scratch.AsSpan().Fill(float.NaN);
             float[] padded = [.. y, 42f];
-            ConvKernels.Conv2d(path, ConvAlgorithm.Direct, x, w, bias, padded, c.Batch, c.Shape, c.Activation, scratch.AsSpan(0, scratch.Length - 1));
+            ConvKernels.Conv2d(path, algorithm, x, w, bias, padded, c.Batch, c.Shape, c.Activation, scratch.AsSpan(0, scratch.Length - 1));
             Assert.True(float.IsNaN(scratch[^1]), $"{c}: scratch written past ScratchFloats");
             Assert.Equal(42f, padded[^1]);
             (double[] expected, double[] magnitude) = ConvReference.Conv2d(x, w, bias, c.Batch, c.Shape, c.Activation);
             for (int i = 0; i < expected.Length; i++)
             {
-                double tolerance = RelativeTolerance * magnitude[i] + AbsoluteTolerance;
-                if (!(Math.Abs(padded[i] - expected[i]) <= tolerance))
-                    Assert.Fail($"{c} on {path}: y[{i}] = {padded[i]}, expected {expected[i]} (tolerance {tolerance}).");
+                double error = Math.Abs(padded[i] - expected[i]);
+                if (magnitude[i] > 0) worst = Math.Max(worst, error / magnitude[i]);
+                double tolerance = relativeTolerance * magnitude[i] + AbsoluteTolerance;
+                if (!(error <= tolerance))
+                    Assert.Fail($"{c} on {path}/{algorithm}: y[{i}] = {padded[i]}, expected {expected[i]} (tolerance {tolerance}).");
             }
             checkedCases++;
         }
-        Assert.True(checkedCases > 150, $"only {checkedCases} cases ran");
+        Assert.True(checkedCases > minCases, $"only {checkedCases} cases ran");
+        TestContext.Current.SendDiagnosticMessage($"{algorithm} on {path}: worst error / magnitude {worst:E2}");
     }
 
     /// <summary>The public entry point takes the best path and the automatic algorithm.</summary>
