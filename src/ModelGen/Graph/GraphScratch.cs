@@ -1,5 +1,7 @@
 // Shared by the runtime and the generator (linked into ModelGen.Generators, netstandard2.0): the generator plans the
 // activation block with these sizes and the executor slices its scratch with the same ones, so they cannot drift.
+using ModelGen.Kernels;
+
 namespace ModelGen.Graph;
 
 /// <summary>
@@ -92,23 +94,22 @@ internal static class GraphScratch
     public static long Align(long bytes) => (bytes + Alignment - 1) / Alignment * Alignment;
 
     /// <summary>
-    /// The fp32 convolution's algorithm, <c>ConvKernels.Choose</c> for Auto, as the <c>ConvAlgorithm</c> enum's value:
-    /// 1 direct (few output channels per group, or one input channel per group with a 3 x 3 window: its whole-plane
-    /// kernel), 4 Winograd (<see cref="WinogradPays"/>), 3 blocked (stride 1, not pointwise, at most
-    /// <see cref="BlockedMaxGroupWeights"/> weights per group), else 2 the GEMM.
+    /// The fp32 convolution's algorithm, <c>ConvKernels.Choose</c> for Auto: direct (few output channels per group, or
+    /// one input channel per group with a 3 x 3 window: its whole-plane kernel), Winograd (<see cref="WinogradPays"/>),
+    /// blocked (stride 1, not pointwise, at most <see cref="BlockedMaxGroupWeights"/> weights per group), else the GEMM.
     /// </summary>
-    public static int ConvFloat32Algorithm(in ConvGeometry g)
+    public static ConvAlgorithm ConvFloat32Algorithm(in ConvGeometry g)
     {
         int taps = g.KernelHeight * g.KernelWidth;
         if (taps <= DirectMaxTaps && (g.OutChannels / g.Groups < DirectBelowOutChannelsPerGroup
             || g.InChannelsPerGroup == 1 && g.KernelHeight == 3 && g.KernelWidth == 3))
-            return 1;
+            return ConvAlgorithm.Direct;
         if (WinogradPays(g))
-            return 4;
+            return ConvAlgorithm.Winograd;
         if (taps <= DirectMaxTaps && g.StrideHeight == 1 && g.StrideWidth == 1 && !IsPointwise(g)
             && (long)(g.OutChannels / g.Groups) * g.InChannelsPerGroup * taps <= BlockedMaxGroupWeights)
-            return 3;
-        return 2;
+            return ConvAlgorithm.Blocked;
+        return ConvAlgorithm.Im2col;
     }
 
     /// <summary>
@@ -118,9 +119,9 @@ internal static class GraphScratch
     /// </summary>
     public static long ConvFloat32Floats(in ConvGeometry g) => ConvFloat32Algorithm(g) switch
     {
-        1 => (long)g.StrideWidth * ((g.InWidth + 2L * g.PaddingWidth + g.StrideWidth - 1) / g.StrideWidth) * (g.InHeight + 2L * g.PaddingHeight),
-        4 => WinogradFloats(g),
-        3 => (long)g.InChannelsPerGroup * (g.InHeight + 2L * g.PaddingHeight) * (g.InWidth + 2L * g.PaddingWidth),
+        ConvAlgorithm.Direct => (long)g.StrideWidth * ((g.InWidth + 2L * g.PaddingWidth + g.StrideWidth - 1) / g.StrideWidth) * (g.InHeight + 2L * g.PaddingHeight),
+        ConvAlgorithm.Winograd => WinogradFloats(g),
+        ConvAlgorithm.Blocked => (long)g.InChannelsPerGroup * (g.InHeight + 2L * g.PaddingHeight) * (g.InWidth + 2L * g.PaddingWidth),
         _ => (long)g.OutHeight * g.OutWidth * g.InChannelsPerGroup * g.KernelHeight * g.KernelWidth,
     };
 
@@ -140,7 +141,7 @@ internal static class GraphScratch
     /// Larger windows also build a position-major im2col, so they need K at least twice the positions (fashion_cnn's
     /// 3x3 conv2, K 144 on a 14 x 14 plane, ran 1.3x slower on the int8 path: bench graph quick, 70 vs 52 us).
     /// Depthwise, grouped and the other ones widen their int8 weights to fp32 into scratch (fashion_cnn's conv2 then
-    /// takes the fp32 blocked kernel). Tried and dropped for it: int16 activations times paired int8 weights with AVX2
+    /// takes the fp32 Winograd convolution). Tried and dropped for it: int16 activations times paired int8 weights with AVX2
     /// <c>vpmaddwd</c> in the blocked kernel's tiles ran 30-39 us against the fp32 blocked kernel's 27-29 (graph-conv,
     /// same runs): this Zen 3 issues one vector integer multiply a cycle against two FMAs, so 16 products per
     /// instruction do not beat 2 x 8, and quantizing and pairing cost on top.

@@ -6,30 +6,6 @@ using ModelGen.Graph;
 
 namespace ModelGen.Kernels;
 
-/// <summary>How <see cref="ConvKernels"/> computes a convolution; tests force each one on every shape.</summary>
-internal enum ConvAlgorithm
-{
-    /// <summary>Chosen from the shape (see <see cref="ConvKernels.Choose"/>).</summary>
-    Auto = 0,
-    /// <summary>Taps accumulated straight into the output rows from a padded copy of one input plane (<see cref="ConvDirect"/>).</summary>
-    Direct = 1,
-    /// <summary>
-    /// The GEMM (<see cref="GemmKernels"/>) per group: weights times the input planes themselves for a 1x1, stride 1,
-    /// unpadded kernel, else times im2col rows built in scratch.
-    /// </summary>
-    Im2col = 2,
-    /// <summary>
-    /// Stride 1 only: a register tile of output channels by output columns accumulated over every input channel and
-    /// tap from padded copies of the group's input planes (<see cref="ConvBlocked"/>).
-    /// </summary>
-    Blocked = 3,
-    /// <summary>
-    /// 3 x 3, stride 1, dilation 1, one group, padding 0 to 2 only: Winograd F(2x2, 3x3), the 16 transformed
-    /// positions' products on the GEMM (<see cref="ConvWinograd"/>).
-    /// </summary>
-    Winograd = 4,
-}
-
 /// <summary>
 /// 2-D convolution over NCHW fp32 tensors with PyTorch's semantics and weight layout
 /// (<c>[out, in / groups, kh, kw]</c>): <c>y[b, co, oy, ox] = act(bias[co] + sum_{ci in group, ky, kx}
@@ -123,7 +99,7 @@ public static class ConvKernels
                 nameof(requested));
         if (requested != ConvAlgorithm.Auto) return requested;
         // The graph planner sizes scratch with the same rule (GraphScratch is shared with the generator).
-        return (ConvAlgorithm)GraphScratch.ConvFloat32Algorithm(GraphLayout.Geometry(shape));
+        return GraphScratch.ConvFloat32Algorithm(GraphLayout.Geometry(shape));
     }
 
     /// <summary>Conv2d on <paramref name="path"/> with <paramref name="algorithm"/> forced (Auto chooses).</summary>
