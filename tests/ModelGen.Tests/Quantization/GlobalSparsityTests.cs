@@ -120,6 +120,49 @@ public class GlobalSparsityTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void TiesAtTheThresholdArePrunedFromTheLaterLayersFirst()
+    {
+        // Every magnitude is 1: a quarter of the 16 weights are pruned, all from b (the later layer), 2 per row.
+        float[] ones = [1, -1, 1, -1, -1, 1, -1, 1];
+        using MemoryStream file = File(("a", ones, 2, 4), ("b", ones, 2, 4));
+        SparsityPlan plan = GlobalSparsity.Plan(file, [Layer("a", 4, 2), Layer("b", 4, 2)], 0.25);
+        output.WriteLine(plan.ToString());
+        Assert.Equal(1f, plan.Threshold);
+        Assert.Equal([0L, 4L], plan.Layers.Select(l => l.PrunedAtThreshold));
+        Assert.Equal([0.0, 0.5], plan.Layers.Select(l => l.Sparsity));
+        Assert.Equal(0.25, plan.Achieved);
+        Assert.Contains("a: Sparsity = 0 (leave unpruned)", plan.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HalfPrecisionFilesArePlannedOnTheirWidenedValues()
+    {
+        using FileStream weights = System.IO.File.OpenRead(TestFiles.FashionMlpF16);
+        SparsityPlan plan = GlobalSparsity.Plan(weights, MlpF32.Layers, 0.8);
+        using SafeTensorsFile file = SafeTensorsFile.Open(TestFiles.FashionMlpF16);
+        AssertPlanMatchesSortAllowingTies(plan, 0.8,
+            ("hidden", file.ReadFloat32("hidden.weight"), 256, 784), ("output", file.ReadFloat32("output.weight"), 10, 256));
+    }
+
+    /// <summary>
+    /// As <see cref="AssertPlanMatchesSort"/> for data with ties at the threshold (fp16 has few distinct values): the
+    /// threshold and the total pruned match the sort, and each layer prunes all under it and at most all at it.
+    /// </summary>
+    private static void AssertPlanMatchesSortAllowingTies(SparsityPlan plan, double target, params (string Name, float[] Weights, int Rows, int Columns)[] layers)
+    {
+        float[] all = [.. layers.SelectMany(l => l.Weights).Select(MathF.Abs).Order()];
+        long pruned = (long)Math.Round(target * all.Length, MidpointRounding.ToEven);
+        Assert.Equal(all[pruned - 1], plan.Threshold);
+        Assert.Equal(pruned, plan.Layers.Sum(l => l.PrunedAtThreshold));
+        for (int l = 0; l < layers.Length; l++)
+        {
+            float[] w = layers[l].Weights;
+            Assert.InRange(plan.Layers[l].PrunedAtThreshold, w.Count(v => MathF.Abs(v) < plan.Threshold), w.Count(v => MathF.Abs(v) <= plan.Threshold));
+            Assert.Equal(plan.Layers[l].KeptPerRow, SparseLayout.KeptPerRow(layers[l].Columns, plan.Layers[l].Sparsity));
+        }
+    }
+
+    [Fact]
     public void OnlyTheNamedOrTheMagnitudeLayersArePlanned()
     {
         var random = new Random(3);
