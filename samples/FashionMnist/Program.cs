@@ -105,6 +105,14 @@ foreach (var r in results)
         $"{r.Config,-30} {r.Top1,6:F2}% {r.AgreeFloat32,10:F2}% {r.WeightBytes,13:N0} {100.0 * r.WeightBytes / r.Float32WeightBytes,6:F1}% {r.Batch1Microseconds,11:F2} {r.Batch64ImagesPerSecond,15:N0}"));
 }
 
+// A global sparsity target: one magnitude threshold over both layers, resolved into the Sparsity each layer declares
+// (layouts are compile-time constants, so the plan is made offline, like a calibration).
+using (var weights = File.OpenRead(fp32File))
+{
+    Console.WriteLine();
+    Console.WriteLine(GlobalSparsity.Plan(weights, MlpFloat32.Layers, 0.8));
+}
+
 // A quantized model saved in ModelGen's packed form reloads without quantizing again and gives the same logits.
 using (var int4 = MlpInt4G32.Load(fp32File))
 {

@@ -74,3 +74,15 @@ public sealed partial class MlpInt8Batch128
     [Dense(256, 10, Precision = Precision.Int8)]
     public partial DenseLayer Output { get; }
 }
+
+// Declared from GlobalSparsity.Plan(fashion_mlp, MlpF32.Layers, 0.8) (GlobalSparsityTests checks the values still match):
+// one magnitude threshold over both layers prunes 80.2% of the hidden weights and 62.5% of the output ones.
+[Model(MaxBatch = 64)]
+public sealed partial class MlpGlobalSparse80
+{
+    [Dense(784, 256, Activation = Activation.Relu, Pruning = Pruning.Magnitude, Sparsity = 0.8023)]
+    public partial DenseLayer Hidden { get; }
+
+    [Dense(256, 10, Pruning = Pruning.Magnitude, Sparsity = 0.625)]
+    public partial DenseLayer Output { get; }
+}
