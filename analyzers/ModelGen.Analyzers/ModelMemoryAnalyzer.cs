@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
@@ -108,22 +109,46 @@ public sealed class ModelMemoryAnalyzer : ModelTypeAnalyzer
         for (var i = 0; i < parsed.Spec.Layers.Count; i++)
         {
             var layer = parsed.Spec.Layers[i];
-            var inFeatures = ModelPlanner.KeptInFeatures(parsed.Spec.Layers, i);
-            var waste = PaddingWaste.Fraction(inFeatures, layer);
-            if (waste <= threshold)
-            {
-                continue;
-            }
-
-            context.ReportDiagnostic(Diagnostic.Create(
-                DiagnosticDescriptors.PaddingWaste,
-                parsed.Sources.Locate(ProblemTarget.Layer(ProblemTargetKind.InFeatures, i), context.CancellationToken),
-                layer.Property.Name,
-                inFeatures.ToString(CultureInfo.InvariantCulture),
-                PaddingWaste.Lanes(layer).ToString(CultureInfo.InvariantCulture),
-                layer.Precision.ToString(),
-                waste.ToString("P0", CultureInfo.InvariantCulture)));
+            ReportPadding(context, parsed, ProblemTarget.Layer(ProblemTargetKind.InFeatures, i), layer.Property.Name,
+                ModelPlanner.KeptInFeatures(parsed.Spec.Layers, i), PaddingWaste.Lanes(layer), layer.Precision, threshold, reported: null);
         }
+
+        // A block used twice expands into two layers declared by one member: report the member once.
+        var reported = new HashSet<Location>();
+        for (var i = 0; i < parsed.Spec.GraphLayers.Count; i++)
+        {
+            var layer = parsed.Spec.GraphLayers[i];
+            if (PaddingWaste.Lanes(layer) is { } lanes)
+            {
+                ReportPadding(context, parsed, ProblemTarget.GraphLayer(ProblemTargetKind.InFeatures, i), layer.Property.Name,
+                    layer.In, lanes, layer.Precision, threshold, reported);
+            }
+        }
+    }
+
+    private static void ReportPadding(SymbolAnalysisContext context, ParsedModel parsed, ProblemTarget target, string layerName,
+        int inFeatures, int lanes, LayerPrecision precision, double threshold, HashSet<Location>? reported)
+    {
+        var waste = PaddingWaste.Fraction(inFeatures, lanes);
+        if (waste <= threshold)
+        {
+            return;
+        }
+
+        var location = parsed.Sources.Locate(target, context.CancellationToken);
+        if (reported is not null && !reported.Add(location))
+        {
+            return;
+        }
+
+        context.ReportDiagnostic(Diagnostic.Create(
+            DiagnosticDescriptors.PaddingWaste,
+            location,
+            layerName,
+            inFeatures.ToString(CultureInfo.InvariantCulture),
+            lanes.ToString(CultureInfo.InvariantCulture),
+            precision.ToString(),
+            waste.ToString("P0", CultureInfo.InvariantCulture)));
     }
 
     // Options in effect where the model is declared (.editorconfig sections apply per file).

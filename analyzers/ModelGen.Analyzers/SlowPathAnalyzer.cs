@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
@@ -10,7 +11,8 @@ namespace ModelGen.Analyzers;
 /// <summary>
 /// Build settings and precisions that send a valid model's kernels down a slow path: MG0010, a NativeAOT publish for
 /// x64 without an instruction set that includes AVX2 (NativeAOT compiles for a baseline without AVX2 unless told, so
-/// the AVX2 kernels are never used); MG0012, Float16 layers, whose weights .NET 10 can only widen in software.
+/// the AVX2 kernels are never used); MG0012, Float16 layers (Dense, graph Dense and Conv2d), whose weights .NET 10 can
+/// only widen in software.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class SlowPathAnalyzer : ModelTypeAnalyzer
@@ -51,6 +53,20 @@ public sealed class SlowPathAnalyzer : ModelTypeAnalyzer
                     DiagnosticDescriptors.SoftwareHalfConversion,
                     parsed.Sources.Locate(ProblemTarget.Layer(ProblemTargetKind.Precision, i), context.CancellationToken),
                     parsed.Spec.Layers[i].Property.Name));
+            }
+        }
+
+        // Graph Dense and Conv2d layers widen Float16 weights the same way. A block used twice expands into two layers
+        // declared by one member: report the member once.
+        var reported = new HashSet<Location>();
+        for (var i = 0; i < parsed.Spec.GraphLayers.Count; i++)
+        {
+            var layer = parsed.Spec.GraphLayers[i];
+            if (layer.HasWeightPrecision && layer.Precision == LayerPrecision.Float16
+                && parsed.Sources.Locate(ProblemTarget.GraphLayer(ProblemTargetKind.Precision, i), context.CancellationToken) is var location
+                && reported.Add(location))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.SoftwareHalfConversion, location, layer.Property.Name));
             }
         }
     }

@@ -70,15 +70,17 @@ internal sealed class ModelSourceMap
         };
     }
 
+    // Whole-layer targets point at the layer's attribute (a block's use, for its last member); arguments point at
+    // the attribute they are written in (the member's, inside the block interface).
     private Location LocateGraphLayer(LayerSource layer, ProblemTargetKind kind, CancellationToken cancellationToken) => kind switch
     {
         ProblemTargetKind.LayerIdentifier => layer.Property.Locations.FirstOrDefault() ?? Location.None,
-        ProblemTargetKind.InFeatures or ProblemTargetKind.Residual => ConstructorArgument(layer.Attribute, 0, cancellationToken),
-        ProblemTargetKind.OutFeatures => ConstructorArgument(layer.Attribute, 1, cancellationToken),
-        ProblemTargetKind.KernelSize => ConstructorArgument(layer.Attribute, ParameterIndex(layer.Attribute, "kernelSize"), cancellationToken),
+        ProblemTargetKind.InFeatures or ProblemTargetKind.Residual => ConstructorArgument(layer.ArgumentsAttribute, 0, cancellationToken),
+        ProblemTargetKind.OutFeatures => ConstructorArgument(layer.ArgumentsAttribute, 1, cancellationToken),
+        ProblemTargetKind.KernelSize => ConstructorArgument(layer.ArgumentsAttribute, ParameterIndex(layer.ArgumentsAttribute, "kernelSize"), cancellationToken),
         ProblemTargetKind.LayerAttribute or ProblemTargetKind.ModelAttribute or ProblemTargetKind.ModelIdentifier
             => AttributeLocation(layer.Attribute, cancellationToken),
-        _ => NamedArgument(layer.Attribute, kind.ToString(), cancellationToken),
+        _ => NamedArgument(layer.ArgumentsAttribute, kind.ToString(), cancellationToken),
     };
 
     private static int ParameterIndex(AttributeData attribute, string name)
@@ -131,5 +133,13 @@ internal sealed class ModelSourceMap
 
 /// <summary>A layer property and its first <c>[Dense]</c>, for <see cref="ModelSourceMap"/>.</summary>
 /// <param name="Property">The property symbol.</param>
-/// <param name="Attribute">Its <c>[Dense]</c>.</param>
-internal readonly record struct LayerSource(IPropertySymbol Property, AttributeData Attribute);
+/// <param name="Attribute">Its <c>[Dense]</c> (its layer attribute in a graph model).</param>
+/// <param name="MemberAttribute">
+/// For the last member of a block, which takes the block use's property and attribute: the member's own layer
+/// attribute in the <c>[ModelBlock]</c> interface, where its arguments are written; null otherwise.
+/// </param>
+internal readonly record struct LayerSource(IPropertySymbol Property, AttributeData Attribute, AttributeData? MemberAttribute = null)
+{
+    /// <summary>The attribute whose arguments configure the layer.</summary>
+    public AttributeData ArgumentsAttribute => MemberAttribute ?? Attribute;
+}

@@ -22,6 +22,26 @@ public sealed class InsideBlocks
     }
 
     [Fact]
+    public async Task ArgumentsOfTheLastMemberAreReportedInTheInterface()
+    {
+        // The last member takes the use's property, but its arguments are written in the interface.
+        var diagnostics = await AnalyzerHarness.VerifyAsync("""
+            using ModelGen;
+            [ModelBlock] public interface IBlock
+            {
+                [Relu] GraphLayer Act { get; }
+                [Dense({|MG0002:0|}, 16)] GraphLayer Fc { get; }
+            }
+            [Model(InputShape = new[] { 16 })] public partial class M
+            {
+                [Block(typeof(IBlock))] public partial GraphLayer Body { get; }
+            }
+            """);
+
+        Assert.Contains("'Body'", Assert.Single(diagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnUnusableBlockIsReportedAtTheUse()
     {
         var message = await AnalyzerHarness.VerifySingleAsync("""

@@ -93,7 +93,7 @@ internal static class BlockExpansion
                 Input = Reference(layer.Input, isFirst: i == 0),
                 Residual = layer.Kind == GraphLayerKind.Add ? Reference(layer.Residual ?? string.Empty, isFirst: false) : layer.Residual,
             });
-            context.Sources.Add(isLast ? new LayerSource(use, attribute) : new LayerSource(member, attributes[0]));
+            context.Sources.Add(isLast ? new LayerSource(use, attribute, attributes[0]) : new LayerSource(member, attributes[0]));
         }
     }
 
