@@ -178,26 +178,7 @@ internal readonly struct DenseCodebookAvx2 : ICodebookPath
         CodebookTail.Decode(ref indices, ref table, ref w, i, count, 256);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static float Dot(ref float x, ref float w, int count)
-    {
-        Vector256<float> s = default, t = default;
-        int i = 0;
-        for (; i + 2 * Width <= count; i += 2 * Width)
-        {
-            s = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w, (nuint)i), Vector256.LoadUnsafe(ref x, (nuint)i), s);
-            t = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w, (nuint)(i + Width)), Vector256.LoadUnsafe(ref x, (nuint)(i + Width)), t);
-        }
-        if (i + Width <= count)
-        {
-            s = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w, (nuint)i), Vector256.LoadUnsafe(ref x, (nuint)i), s);
-            i += Width;
-        }
-        float sum = Vector256.Sum(s + t);
-        for (; i < count; i++)
-            sum += Unsafe.Add(ref x, i) * Unsafe.Add(ref w, i);
-        return sum;
-    }
+    public static float Dot(ref float x, ref float w, int count) => FloatDot.Avx2Path(ref x, ref w, count);
 }
 
 /// <summary>The scalar last elements of a row (fewer than a vector) shared by the SIMD codebook paths.</summary>

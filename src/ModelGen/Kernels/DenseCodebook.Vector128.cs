@@ -87,21 +87,7 @@ internal readonly struct DenseCodebook128<TFma> : ICodebookPath where TFma : str
         CodebookTail.Decode(ref indices, ref table, ref w, i, count, 256);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static float Dot(ref float x, ref float w, int count)
-    {
-        Vector128<float> s = default, t = default;
-        int i = 0;
-        for (; i + 2 * Width <= count; i += 2 * Width)
-        {
-            s = TFma.MultiplyAdd(s, Vector128.LoadUnsafe(ref w, (nuint)i), Vector128.LoadUnsafe(ref x, (nuint)i));
-            t = TFma.MultiplyAdd(t, Vector128.LoadUnsafe(ref w, (nuint)(i + Width)), Vector128.LoadUnsafe(ref x, (nuint)(i + Width)));
-        }
-        float sum = Vector128.Sum(s + t);
-        for (; i < count; i++)
-            sum += Unsafe.Add(ref x, i) * Unsafe.Add(ref w, i);
-        return sum;
-    }
+    public static float Dot(ref float x, ref float w, int count) => FloatDot.Vector128Path<TFma>(ref x, ref w, count);
 }
 
 /// <summary>

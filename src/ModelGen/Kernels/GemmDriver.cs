@@ -171,52 +171,12 @@ internal static class GemmDriver
             for (int i = 0; i < m; i++)
             {
                 ref float a = ref Unsafe.Add(ref o.A, (nint)i * k + pc);
-                float sum = T.Lanes == 8 ? Dot256(ref a, ref col, kc) : Dot128(ref a, ref col, kc);
+                float sum = T.Lanes == 8 ? FloatDot.Avx2Path(ref a, ref col, kc) : FloatDot.Vector128Path<PortableFma128>(ref a, ref col, kc);
                 ref float c = ref Unsafe.Add(ref o.C, (nint)i * n + j);
                 if (pc > 0) sum = c + sum;
                 c = last ? ActivationFunctions.Apply(sum + o.BiasOf(i), o.Activation) : sum;
             }
         }
-    }
-
-    /// <summary><c>sum_p a[p] b[p]</c> for p &lt; count with AVX2 + FMA.</summary>
-    private static float Dot256(ref float a, ref float b, int count)
-    {
-        Vector256<float> s0 = Vector256<float>.Zero, s1 = Vector256<float>.Zero;
-        nuint n = (nuint)count, p = 0;
-        for (; p + 16 <= n; p += 16)
-        {
-            s0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref a, p), Vector256.LoadUnsafe(ref b, p), s0);
-            s1 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref a, p + 8), Vector256.LoadUnsafe(ref b, p + 8), s1);
-        }
-        if (p + 8 <= n)
-        {
-            s0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref a, p), Vector256.LoadUnsafe(ref b, p), s0);
-            p += 8;
-        }
-        float sum = Vector256.Sum(s0 + s1);
-        for (; p < n; p++) sum += Unsafe.Add(ref a, p) * Unsafe.Add(ref b, p);
-        return sum;
-    }
-
-    /// <summary><see cref="Dot256"/> with 128-bit vectors (fused where the hardware has it).</summary>
-    private static float Dot128(ref float a, ref float b, int count)
-    {
-        Vector128<float> s0 = Vector128<float>.Zero, s1 = Vector128<float>.Zero;
-        nuint n = (nuint)count, p = 0;
-        for (; p + 8 <= n; p += 8)
-        {
-            s0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref a, p), Vector128.LoadUnsafe(ref b, p), s0);
-            s1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref a, p + 4), Vector128.LoadUnsafe(ref b, p + 4), s1);
-        }
-        if (p + 4 <= n)
-        {
-            s0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref a, p), Vector128.LoadUnsafe(ref b, p), s0);
-            p += 4;
-        }
-        float sum = Vector128.Sum(s0 + s1);
-        for (; p < n; p++) sum += Unsafe.Add(ref a, p) * Unsafe.Add(ref b, p);
-        return sum;
     }
 
     /// <summary>All row tiles of a strip one vector wide, <see cref="NarrowRows"/> rows at a time.</summary>

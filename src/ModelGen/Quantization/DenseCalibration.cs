@@ -44,37 +44,8 @@ public static class DenseCalibration
         int widest = float32.Max(l => Math.Max(l.InFeatures, l.OutFeatures));
         var current = new float[batchSize * widest];
         var next = new float[batchSize * widest];
-        long done = 0;
-        int rows = 0;
-        foreach (ReadOnlyMemory<float> sample in samples)
-        {
-            if (sample.Length != inputs)
-            {
-                throw new ArgumentException(
-                    $"Sample {done + rows} has {sample.Length} values; layer '{float32[0].Name}' takes {inputs}.", nameof(samples));
-            }
-
-            sample.Span.CopyTo(current.AsSpan(rows * inputs));
-            if (++rows == batchSize)
-            {
-                Run(block, float32, histograms, current, next, rows, done);
-                done += rows;
-                rows = 0;
-                progress?.Report(done);
-            }
-        }
-
-        if (rows > 0)
-        {
-            Run(block, float32, histograms, current, next, rows, done);
-            done += rows;
-            progress?.Report(done);
-        }
-
-        if (done == 0)
-        {
-            throw new ArgumentException("calibration needs at least one sample", nameof(samples));
-        }
+        long done = CalibrationBatches.Run(samples, current, batchSize, inputs, float32[0].Name,
+            (rows, first) => Run(block, float32, histograms, current, next, rows, first), progress);
 
         var results = new LayerCalibration[float32.Length];
         for (int l = 0; l < results.Length; l++)

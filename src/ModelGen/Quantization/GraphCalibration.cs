@@ -55,34 +55,13 @@ public static class GraphCalibration
         var output = new float[batchSize * outputs];
         var plan = new ActivationPlan(fixedScratch, bytesPerSample, bytesPerSample, bytesPerSample);
         var backend = new ObservingBackend(float32, histograms);
-        long done = 0;
-        int rows = 0;
-        foreach (ReadOnlyMemory<float> sample in samples)
+        long done = CalibrationBatches.Run(samples, input, batchSize, inputs, float32[0].Name, (rows, first) =>
         {
-            CheckSample(sample.Span, done + rows, inputs, float32[0].Name);
-            sample.Span.CopyTo(input.AsSpan(rows * inputs));
-            if (++rows == batchSize)
-            {
-                backend.FirstSample = done;
-                GraphExecutor.Forward(float32, plan, block, activations, input, output, rows, backend, null);
-                done += rows;
-                rows = 0;
-                progress?.Report(done);
-            }
-        }
-
-        if (rows > 0)
-        {
-            backend.FirstSample = done;
+            for (int r = 0; r < rows; r++)
+                CheckFinite(input.AsSpan(r * inputs, inputs), first + r);
+            backend.FirstSample = first;
             GraphExecutor.Forward(float32, plan, block, activations, input.AsSpan(0, rows * inputs), output, rows, backend, null);
-            done += rows;
-            progress?.Report(done);
-        }
-
-        if (done == 0)
-        {
-            throw new ArgumentException("calibration needs at least one sample", nameof(samples));
-        }
+        }, progress);
 
         var results = new List<LayerCalibration>();
         for (int l = 0; l < histograms.Length; l++)
@@ -94,14 +73,8 @@ public static class GraphCalibration
         return new CalibrationResult(options.Method, done, results);
     }
 
-    private static void CheckSample(ReadOnlySpan<float> sample, long index, int inputs, string firstLayer)
+    private static void CheckFinite(ReadOnlySpan<float> sample, long index)
     {
-        if (sample.Length != inputs)
-        {
-            throw new ArgumentException(
-                $"Sample {index} has {sample.Length} values; layer '{firstLayer}' takes {inputs}.", "samples");
-        }
-
         for (int i = 0; i < sample.Length; i++)
         {
             if (!float.IsFinite(sample[i]))
