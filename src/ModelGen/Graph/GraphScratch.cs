@@ -16,7 +16,7 @@ internal static class GraphScratch
     /// <summary>Most kernel taps the direct convolution handles (<c>ConvKernels.DirectMaxTaps</c>).</summary>
     public const int DirectMaxTaps = 64;
 
-    /// <summary>Below this many output channels per group the direct convolution is taken (<c>ConvKernels.DirectBelowOutChannelsPerGroup</c>).</summary>
+    /// <summary>Below this many output channels per group the direct convolution is taken (measured: <c>ConvKernels.Choose</c>).</summary>
     public const int DirectBelowOutChannelsPerGroup = 8;
 
     /// <summary>

@@ -20,27 +20,6 @@ namespace ModelGen.Kernels;
 /// </summary>
 public static class ConvKernels
 {
-    /// <summary>
-    /// Below this many output channels per group <see cref="ConvAlgorithm.Auto"/> takes the direct kernel (depthwise
-    /// and other narrow groups): the direct kernel reads the input once per output channel, the GEMM once per 4 (its
-    /// tile) and wastes the tile's unused rows. Measured with the GEMM, AVX2, 1 image, one shared noisy machine, direct
-    /// vs GEMM: depthwise 32 56x56 3x3 182 vs 676 us; groups 32, 1 -> 2 per group 262 vs 667; 2 -> 2 128 vs 281;
-    /// 1 -> 4 467 vs 435; 2 -> 4 (28x28) 248 vs 269; 1 -> 8 (28x28) 248 vs 181; one group: 1 -> 4 56x56 3x3 12.2 vs
-    /// 13.7; 3 -> 32 56x56 1x1 74 vs 27; 2 -> 32 56x56 3x3 177 vs 74.
-    /// One input channel per group with a 3 x 3 window also goes direct whatever the output channels: its whole-plane
-    /// kernel (9 weights in registers) beat the GEMM once it existed (fashion_cnn conv1 1 -> 16 28x28: 5.0-5.5 vs
-    /// 7.0-7.3 us, the blocked kernel 5.3-6.0; bench conv, AVX2, same runs, medians). Other stride-1 windows that are
-    /// not pointwise and have at most <see cref="GraphScratch.BlockedMaxGroupWeights"/> weights per group take
-    /// <see cref="ConvAlgorithm.Blocked"/>, which skips im2col; blocked vs GEMM: fashion_cnn conv2 16 -> 32 14x14 3x3
-    /// 25.2-25.4 vs 32.4-33.3 us; 32 -> 32 28x28 3x3 188-190 vs 237-264; 48 -> 48 14x14 3x3 99-100 vs 128-133; 3 -> 16 64x64
-    /// 3x3 51-53 vs 74-80; 8 -> 16 24x24 5x5 54-57 vs 84-118; past the limit the GEMM wins: 64 -> 64 14x14 3x3 196 vs
-    /// 212 (the only exception seen), 64 -> 64 56x56 3x3 3494-3561 vs 3139-3166, 128 -> 128 28x28 3x3 3484-3568 vs
-    /// 2845-2896. Strided and pointwise (1x1 unpadded) ones keep the GEMM. Before all of these, 3 x 3 stride-1 layers
-    /// with enough channels on large enough planes take <see cref="ConvAlgorithm.Winograd"/>
-    /// (<see cref="GraphScratch.WinogradPays"/> lists the measurements: conv2 18.4-18.8 vs blocked 24.7-25.2 us).
-    /// </summary>
-    internal const int DirectBelowOutChannelsPerGroup = GraphScratch.DirectBelowOutChannelsPerGroup;
-
     /// <summary>Most kernel taps the direct kernel handles (it keeps their offsets on the stack).</summary>
     internal const int DirectMaxTaps = GraphScratch.DirectMaxTaps;
 
@@ -79,7 +58,27 @@ public static class ConvKernels
         };
     }
 
-    /// <summary>The algorithm <see cref="ConvAlgorithm.Auto"/> stands for on <paramref name="shape"/>.</summary>
+    /// <summary>
+    /// The algorithm <see cref="ConvAlgorithm.Auto"/> stands for on <paramref name="shape"/>, by the shared rule
+    /// <see cref="GraphScratch.ConvFloat32Algorithm"/>. Below
+    /// <see cref="GraphScratch.DirectBelowOutChannelsPerGroup"/> output channels per group it takes the direct kernel (depthwise
+    /// and other narrow groups): the direct kernel reads the input once per output channel, the GEMM once per 4 (its
+    /// tile) and wastes the tile's unused rows. Measured with the GEMM, AVX2, 1 image, one shared noisy machine, direct
+    /// vs GEMM: depthwise 32 56x56 3x3 182 vs 676 us; groups 32, 1 -> 2 per group 262 vs 667; 2 -> 2 128 vs 281;
+    /// 1 -> 4 467 vs 435; 2 -> 4 (28x28) 248 vs 269; 1 -> 8 (28x28) 248 vs 181; one group: 1 -> 4 56x56 3x3 12.2 vs
+    /// 13.7; 3 -> 32 56x56 1x1 74 vs 27; 2 -> 32 56x56 3x3 177 vs 74.
+    /// One input channel per group with a 3 x 3 window also goes direct whatever the output channels: its whole-plane
+    /// kernel (9 weights in registers) beat the GEMM once it existed (fashion_cnn conv1 1 -> 16 28x28: 5.0-5.5 vs
+    /// 7.0-7.3 us, the blocked kernel 5.3-6.0; bench conv, AVX2, same runs, medians). Other stride-1 windows that are
+    /// not pointwise and have at most <see cref="GraphScratch.BlockedMaxGroupWeights"/> weights per group take
+    /// <see cref="ConvAlgorithm.Blocked"/>, which skips im2col; blocked vs GEMM: fashion_cnn conv2 16 -> 32 14x14 3x3
+    /// 25.2-25.4 vs 32.4-33.3 us; 32 -> 32 28x28 3x3 188-190 vs 237-264; 48 -> 48 14x14 3x3 99-100 vs 128-133; 3 -> 16 64x64
+    /// 3x3 51-53 vs 74-80; 8 -> 16 24x24 5x5 54-57 vs 84-118; past the limit the GEMM wins: 64 -> 64 14x14 3x3 196 vs
+    /// 212 (the only exception seen), 64 -> 64 56x56 3x3 3494-3561 vs 3139-3166, 128 -> 128 28x28 3x3 3484-3568 vs
+    /// 2845-2896. Strided and pointwise (1x1 unpadded) ones keep the GEMM. Before all of these, 3 x 3 stride-1 layers
+    /// with enough channels on large enough planes take <see cref="ConvAlgorithm.Winograd"/>
+    /// (<see cref="GraphScratch.WinogradPays"/> lists the measurements: conv2 18.4-18.8 vs blocked 24.7-25.2 us).
+    /// </summary>
     internal static ConvAlgorithm Choose(in Conv2dShape shape, ConvAlgorithm requested)
     {
         bool directFits = shape.KernelHeight * shape.KernelWidth <= DirectMaxTaps;
