@@ -31,6 +31,28 @@ public static class GemvBench
             DenseKernels.Int4(x, block.AsSpan<byte>(0, Size * Size / 2), block.AsSpan<ushort>(Size * Size / 2, Size * (Size / 32)),
                 default, default, y, 1, Size, Size, 32, Activation.None, scratch.AsSpan<sbyte>(0, Size), scratch.AsSpan<float>(Size, Size / 32)));
 
+    /// <summary>Group size <paramref name="groupSize"/> (symmetric) int4 GEMV; otherwise as <see cref="Int4(bool)"/>.</summary>
+    public static (double KernelUs, double StreamUs) Int4(bool quick, int groupSize) =>
+        Measure(Size * Size / 2 + Size * (Size / groupSize) * sizeof(ushort), quick, (block, x, y, scratch) =>
+            DenseKernels.Int4(x, block.AsSpan<byte>(0, Size * Size / 2), block.AsSpan<ushort>(Size * Size / 2, Size * (Size / groupSize)),
+                default, default, y, 1, Size, Size, groupSize, Activation.None, scratch.AsSpan<sbyte>(0, Size), scratch.AsSpan<float>(Size, Size / groupSize)));
+
+    /// <summary>int8 and int4 (every group size) GEMVs in alternating rounds, printing each round and the int8/int4 ratios.</summary>
+    public static void Int4Rounds(bool quick)
+    {
+        for (int round = 0; round < 3; round++)
+        {
+            var (i8, _) = Int8(quick);
+            Console.Write($"round {round}: int8 {i8:F1} us");
+            foreach (int g in new[] { 32, 64, 128 })
+            {
+                var (i4, s4) = Int4(quick, g);
+                Console.Write($" | int4 g{g} {i4:F1} us (stream {s4:F1}) x{i8 / i4:F2}");
+            }
+            Console.WriteLine();
+        }
+    }
+
     /// <summary>The same int4 GEMV dequantizing W to fp32 in registers (<see cref="Int4DequantGemv"/>), for comparison.</summary>
     public static (double KernelUs, double StreamUs) Int4DequantizeToFloat(bool quick) =>
         Measure(Size * Size / 2 + Size * (Size / 32) * sizeof(ushort), quick, (block, x, y, scratch) =>

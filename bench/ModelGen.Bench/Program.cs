@@ -22,6 +22,13 @@ if (args.Contains("int4-small"))
     return;
 }
 
+if (args.Contains("gemv-only"))
+{
+    // The 4096 x 4096 int8 and int4 GEMVs from memory only, several rounds: `bench/run gemv-only [quick]`.
+    GemvBench.Int4Rounds(quick);
+    return;
+}
+
 if (args.Contains("sparse-only"))
 {
     SparseBlock();

@@ -49,10 +49,16 @@ public class SparseKernelTests
     [MemberData(nameof(Paths))]
     public void TwoOfFourFloatPathMatchesScalar(KernelPath path) => FloatPathMatchesScalar(path, twoOfFour: true);
 
-    private static void FloatPathMatchesScalar(KernelPath path, bool twoOfFour)
+    /// <summary>Weights past 4 MiB of values and indices (the AVX2 kernel's software-prefetching form), odd k and n.</summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void StreamedUnstructuredFloatPathMatchesScalar(KernelPath path) =>
+        FloatPathMatchesScalar(path, twoOfFour: false, [SparseProblem.Unstructured(1, 4101, 861, SparseLayout.KeptPerRow(4101, 0.8), 77)]);
+
+    private static void FloatPathMatchesScalar(KernelPath path, bool twoOfFour, IEnumerable<SparseProblem>? cases = null)
     {
         int c = 0;
-        foreach (var p in Cases(twoOfFour, twoOfFour ? 7100 : 7000))
+        foreach (var p in cases ?? Cases(twoOfFour, twoOfFour ? 7100 : 7000))
         {
             Activation activation = KernelTestData.Activations[c++ % KernelTestData.Activations.Length];
             float[] expected = p.RunFloat(KernelPath.Scalar, activation), actual = p.RunFloat(path, activation);
