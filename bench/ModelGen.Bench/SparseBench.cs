@@ -43,7 +43,10 @@ public static class SparseBench
         var meta = new byte[SparseLayout.TwoOfFourMetaBytes(n, k)];
         MagnitudePruner.PruneTwoOfFour(w, n, k, values24, meta);
         var (q, scales) = Quantize(w, n, k);
-        var (q24, q24Scales) = Quantize(values24, n, values24.Length / n);
+        var q24 = new sbyte[values24.Length];
+        var q24Scales = new float[n];
+        var meta8 = new byte[meta.Length];
+        MagnitudePruner.PruneTwoOfFourInt8(w, n, k, q24, q24Scales, meta8);
 
         double denseF32Bytes = 4.0 * n * k, denseI8Bytes = (double)n * k + 4.0 * n;
         Func<Action> denseF32 = () =>
@@ -80,11 +83,11 @@ public static class SparseBench
             byte[] mc = (byte[])meta.Clone();
             return () => DenseKernels.TwoOfFourFloat32(x, vc, mc, default, y, 1, k, n, Activation.None);
         });
-        double i24Bytes = q24.Length + meta.Length + 4.0 * n;
+        double i24Bytes = q24.Length + meta8.Length + 4.0 * n;
         var i24 = TimePair(fromMemory, quick, denseI8Bytes, denseI8, i24Bytes, () =>
         {
             sbyte[] vc = (sbyte[])q24.Clone();
-            byte[] mc = (byte[])meta.Clone();
+            byte[] mc = (byte[])meta8.Clone();
             float[] sc = (float[])q24Scales.Clone();
             return () => DenseKernels.TwoOfFourInt8(x, vc, mc, sc, default, y, 1, k, n, Activation.None, xq, xScales);
         });

@@ -17,8 +17,11 @@ public static partial class DenseModelIO
     /// <summary>The <c>format</c> metadata value of files written by <see cref="Save"/>.</summary>
     public const string FormatName = "modelgen";
 
-    /// <summary>The <c>modelgen.version</c> metadata value this runtime writes and reads.</summary>
-    public const string FormatVersion = "1";
+    /// <summary>
+    /// The <c>modelgen.version</c> metadata value this runtime writes and reads. 2: int8 2:4 positions in 2-bit planes
+    /// per 16 groups (version 1 kept a nibble per group; such files are refused, not misread).
+    /// </summary>
+    public const string FormatVersion = "2";
 
     /// <summary>
     /// Reads a safetensors stream (PyTorch state_dict in F32/F16/BF16, or ModelGen's packed output), validates every

@@ -113,7 +113,7 @@ internal static class DenseInt8Avx2
     }
 
     /// <summary>Whether quantized x row has no negative value (k &gt;= 32; the last vector may overlap).</summary>
-    private static bool IsNonNegative(ref sbyte x, nuint k)
+    internal static bool IsNonNegative(ref sbyte x, nuint k)
     {
         Vector256<sbyte> any = Vector256.LoadUnsafe(ref x, k - Width);
         for (nuint i = 0; i + Width <= k; i += Width)

@@ -126,7 +126,7 @@ public static partial class DenseKernels
             SparseLayout.ValuesPerRow24(k), SparseLayout.MetaBytesPerRow(k), activation);
         switch (path)
         {
-            case KernelPath.Avx2: SparseInt8128.TwoOfFour<Ssse3Int8Dot128>(in a); break;
+            case KernelPath.Avx2: SparseInt8Avx2.TwoOfFour(in a); break;
             case KernelPath.Vector128: SparseInt8128.TwoOfFour<PortableInt8Dot128>(in a); break;
             case KernelPath.AdvSimd: SparseInt8128.TwoOfFour<AdvSimdInt8Dot128>(in a); break;
             case KernelPath.AdvSimdDp: SparseInt8128.TwoOfFour<AdvSimdDpInt8Dot128>(in a); break;

@@ -111,8 +111,9 @@ internal static class SparseScalar
 
     /// <summary>
     /// Adds the products of row j's 2:4 groups from group <paramref name="g"/> on to <paramref name="sum"/> (int8
-    /// layout: row-major): value 2g' with column 4g' + bits 0-1 of the group's nibble, value 2g' + 1 with 4g' + bits
-    /// 2-3; columns at or past k (the padding of a partial last group) contribute nothing.
+    /// layout: row-major, positions at <see cref="SparseLayout.Int8Position24"/>): value 2g' with column 4g' + its
+    /// first position, value 2g' + 1 with 4g' + its second; columns at or past k (the padding of a partial last group)
+    /// contribute nothing.
     /// </summary>
     public static int TwoOfFourInt8From(in SparseDense<sbyte, sbyte> a, ref sbyte x, int j, int g, int sum)
     {
@@ -121,8 +122,9 @@ internal static class SparseScalar
         int groups = SparseLayout.Groups24(a.K);
         for (; g < groups; g++)
         {
-            int nibble = Unsafe.Add(ref meta, g >> 1) >> ((g & 1) << 2);
-            int c0 = 4 * g + (nibble & 3), c1 = 4 * g + (nibble >> 2 & 3);
+            var (b0, s0) = SparseLayout.Int8Position24(groups, g, 0);
+            var (b1, s1) = SparseLayout.Int8Position24(groups, g, 1);
+            int c0 = 4 * g + (Unsafe.Add(ref meta, b0) >> s0 & 3), c1 = 4 * g + (Unsafe.Add(ref meta, b1) >> s1 & 3);
             if (c0 < a.K) sum += Unsafe.Add(ref v, 2 * g) * Unsafe.Add(ref x, c0);
             if (c1 < a.K) sum += Unsafe.Add(ref v, 2 * g + 1) * Unsafe.Add(ref x, c1);
         }

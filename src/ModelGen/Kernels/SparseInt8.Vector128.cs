@@ -8,8 +8,8 @@ namespace ModelGen.Kernels;
 /// <summary>
 /// 128-bit int8 sparse kernels over quantized x, generic over the 16-pair multiply-accumulate step (portable, arm64,
 /// arm64 SDOT, or SSSE3 on the Avx2 path). Unstructured: two mask bytes expand 16 packed values to their columns with
-/// one byte shuffle (pruned lanes 0, and 0 * x adds nothing). 2:4: the nibbles pick the 16 x bytes the 16 values of
-/// 32 columns meet. Integer sums: every path gives the scalar path's dot products exactly.
+/// one byte shuffle (pruned lanes 0, and 0 * x adds nothing). 2:4: the 2-bit positions pick the 16 x bytes the 16
+/// values of 32 columns meet. Integer sums: every path gives the scalar path's dot products exactly.
 /// </summary>
 internal static class SparseInt8128
 {
@@ -52,29 +52,32 @@ internal static class SparseInt8128
                 a.Store(b, j, TwoOfFourRow<TDot>(in a, ref a.XRow(b), j));
     }
 
+    /// <summary>
+    /// Steps of 64 columns (16 groups, 32 values, 8 meta bytes): shifting the step's 8 meta bytes by 0, 2, 4 and 6
+    /// gives the positions of values 0-7, 8-15, 16-23 and 24-31 (<see cref="SparseLayout.Int8Position24"/>); added
+    /// to each value's group offset they pick its x byte out of the half step's 32 columns.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int TwoOfFourRow<TDot>(in SparseDense<sbyte, sbyte> a, ref sbyte x, int j) where TDot : struct, IInt8Dot128
     {
         ref byte meta = ref a.StructureRow(j);
         ref sbyte v = ref Unsafe.Add(ref a.Values, a.RowStart(j));
-        ref uint compress = ref MemoryMarshal.GetArrayDataReference(SparseTables.Compress24Int8);
+        Vector128<byte> groupOffset = Vector128.Create((byte)0, 0, 4, 4, 8, 8, 12, 12, 16, 16, 20, 20, 24, 24, 28, 28);
         Vector128<int> s = default;
         int c = 0;
-        // 32 columns = 8 groups = 16 values per step; every load lies inside full groups below k.
-        for (; c + 32 <= a.K; c += 32)
+        // Every load lies inside whole groups below k.
+        for (; c + 64 <= a.K; c += 64)
         {
-            ref byte m = ref Unsafe.Add(ref meta, c >> 3);
-            Vector128<byte> lo = Vector128.Create(Pick(ref compress, m, Unsafe.Add(ref m, 1)), ulong.MaxValue).AsByte();
-            Vector128<byte> hi = Vector128.Create(ulong.MaxValue, Pick(ref compress, Unsafe.Add(ref m, 2), Unsafe.Add(ref m, 3))).AsByte();
-            Vector128<byte> xs = ByteShuffle128.Shuffle(Vector128.LoadUnsafe(ref x, (nuint)c).AsByte(), lo)
-                | ByteShuffle128.Shuffle(Vector128.LoadUnsafe(ref x, (nuint)c + 16).AsByte(), hi);
-            s = TDot.Accumulate(s, Vector128.LoadUnsafe(ref v, (nuint)c / 2), xs.AsSByte());
+            ulong m = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref meta, c >> 3));
+            Vector128<byte> low = (Vector128.Create(m, m >> 2).AsByte() & Vector128.Create((byte)3)) + groupOffset;
+            Vector128<byte> high = (Vector128.Create(m >> 4, m >> 6).AsByte() & Vector128.Create((byte)3)) + groupOffset;
+            Vector128<byte> x0 = ByteShuffle128.Shuffle32(Vector128.LoadUnsafe(ref x, (nuint)c).AsByte(),
+                Vector128.LoadUnsafe(ref x, (nuint)c + 16).AsByte(), low);
+            Vector128<byte> x1 = ByteShuffle128.Shuffle32(Vector128.LoadUnsafe(ref x, (nuint)c + 32).AsByte(),
+                Vector128.LoadUnsafe(ref x, (nuint)c + 48).AsByte(), high);
+            s = TDot.Accumulate(s, Vector128.LoadUnsafe(ref v, (nuint)c / 2), x0.AsSByte());
+            s = TDot.Accumulate(s, Vector128.LoadUnsafe(ref v, (nuint)c / 2 + 16), x1.AsSByte());
         }
         return SparseScalar.TwoOfFourInt8From(in a, ref x, j, c >> 2, Vector128.Sum(s));
     }
-
-    /// <summary>8 shuffle bytes taking the x bytes of 4 groups (16 columns, meta bytes m0 and m1) in value order.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Pick(ref uint compress, byte m0, byte m1) =>
-        Unsafe.Add(ref compress, m0) | (ulong)(Unsafe.Add(ref compress, m1) + 0x08080808u) << 32;
 }

@@ -26,8 +26,12 @@ namespace ModelGen.Kernels;
 /// row-major [n, 2 ceil(k / 4)] values and [n, ceil(ceil(k / 4) / 2)] nibble bytes, whatever the value type; the
 /// order of those bytes depends on it:</para>
 /// <list type="bullet">
-/// <item><b>int8: row-major</b>, rows one after another; in a row, group g's values at 2g, 2g + 1 and its nibble in
-/// byte g / 2, bits 4 (g % 2).</item>
+/// <item><b>int8: row-major, 2-bit planes</b>, rows one after another; in a row, group g's values at 2g, 2g + 1.
+/// The positions go by steps of 16 whole groups (64 columns, 32 values, 8 meta bytes): value i of step s (group
+/// 16s + i / 2, its first value when i is even) has its position in byte 8s + i % 8, bits 2 (i / 8). The groups
+/// past the last whole step keep a nibble each, in byte g / 2, bits 4 (g % 2) (first position in the low 2 bits).
+/// So the AVX2 kernel turns a step's 8 meta bytes into its 32 byte-shuffle controls with one broadcast, one
+/// per-qword shift (VPSRLVQ), a mask and an add (see <see cref="Int8Position24"/>).</item>
 /// <item><b>fp32: 8-row slices</b>: rows 8s .. 8s + 7 (s &lt; n / 8) form slice s, stored where those 8 rows would
 /// be: for each group g, 16 values (the 8 rows' first values, then their 8 second values) at slice offset 16g, and
 /// a little-endian uint32 at slice byte offset 4g holding row 8s + r's nibble in bits 4r (a slice with an odd group
@@ -150,6 +154,21 @@ public static class SparseLayout
     internal static int ValuesPerRow24(int k) => 2 * Groups24(k);
 
     internal static int MetaBytesPerRow(int k) => (Groups24(k) + 1) >> 1;
+
+    /// <summary>
+    /// Where the int8 2:4 layout keeps the position (0-3) of group <paramref name="g"/>'s first
+    /// (<paramref name="second"/> = 0) or second value in a row's meta bytes, for a row of <paramref name="groups"/>
+    /// groups: 2-bit planes per whole 16-group step, a nibble per group after them (see the type's remarks).
+    /// </summary>
+    internal static (int Byte, int Shift) Int8Position24(int groups, int g, int second)
+    {
+        if (g < (groups & ~15))
+        {
+            int i = 2 * (g & 15) + second;
+            return (8 * (g >> 4) + (i & 7), 2 * (i >> 3));
+        }
+        return (g >> 1, 4 * (g & 1) + 2 * second);
+    }
 
     internal static void CheckSparsity(double sparsity)
     {

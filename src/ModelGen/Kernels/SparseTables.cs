@@ -17,11 +17,6 @@ internal static class SparseTables
     public static readonly ulong[] ExpandInt8 = BuildExpandInt8();
 
     /// <summary>
-    /// [meta byte]: 4 shuffle bytes (little-endian) taking two 2:4 groups' x bytes out of 8 columns: a0, b0, 4 + a1, 4 + b1.
-    /// </summary>
-    public static readonly uint[] Compress24Int8 = BuildCompress24Int8();
-
-    /// <summary>
     /// [byte of a sliced fp32 2:4 uint32 (two rows' nibbles)]: the byte shuffle taking, for each of the two rows, the x
     /// float at its group's first position (<see cref="Slice24First"/>) or second (<see cref="Slice24Second"/>) out of
     /// the group's 4 x floats: bytes 4p .. 4p + 3, the low row in bytes 0-3, the high row in 4-7.
@@ -62,14 +57,6 @@ internal static class SparseTables
             }
             t[m] = v;
         }
-        return t;
-    }
-
-    private static uint[] BuildCompress24Int8()
-    {
-        var t = new uint[256];
-        for (int m = 0; m < 256; m++)
-            t[m] = (uint)(m & 3) | (uint)((m >> 2) & 3) << 8 | (uint)(4 + ((m >> 4) & 3)) << 16 | (uint)(4 + ((m >> 6) & 3)) << 24;
         return t;
     }
 }

@@ -121,7 +121,8 @@ public static class MagnitudePruner
     }
 
     /// <summary>
-    /// Packs 2:4 like <see cref="PruneTwoOfFour"/> in the int8 layout (row-major), the kept values quantized per row
+    /// Packs 2:4 like <see cref="PruneTwoOfFour"/> in the int8 layout (row-major, positions in 2-bit planes per 16
+    /// groups, see <see cref="SparseLayout"/>), the kept values quantized per row
     /// (<see cref="Int8Quantizer"/>'s rule, the scale from the kept values) into <paramref name="values"/> /
     /// <paramref name="scales"/>.
     /// </summary>
@@ -133,7 +134,7 @@ public static class MagnitudePruner
         CheckOutput(scales.Length, n, nameof(scales));
         CheckOutput(meta.Length, SparseLayout.TwoOfFourMetaBytes(n, k), nameof(meta));
         CheckFinite(w, n, k, tensorName);
-        int perRow = SparseLayout.ValuesPerRow24(k), metaBytes = SparseLayout.MetaBytesPerRow(k);
+        int perRow = SparseLayout.ValuesPerRow24(k), metaBytes = SparseLayout.MetaBytesPerRow(k), groups = SparseLayout.Groups24(k);
         float[] kept = ArrayPool<float>.Shared.Rent(perRow);
         try
         {
@@ -147,7 +148,10 @@ public static class MagnitudePruner
                     var (first, second) = TopTwo(row, 4 * g);
                     kept[2 * g] = 4 * g + first < k ? row[4 * g + first] : 0f;
                     kept[2 * g + 1] = 4 * g + second < k ? row[4 * g + second] : 0f;
-                    m[g >> 1] |= (byte)((first | second << 2) << ((g & 1) << 2));
+                    var (b0, s0) = SparseLayout.Int8Position24(groups, g, 0);
+                    var (b1, s1) = SparseLayout.Int8Position24(groups, g, 1);
+                    m[b0] |= (byte)(first << s0);
+                    m[b1] |= (byte)(second << s1);
                 }
                 Int8Quantizer.QuantizeRows(kept.AsSpan(0, perRow), 1, perRow, values.Slice(r * perRow, perRow), scales.Slice(r, 1), tensorName, r);
             }

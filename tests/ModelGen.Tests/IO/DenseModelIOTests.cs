@@ -120,7 +120,7 @@ public class DenseModelIOTests
             new Dictionary<string, string>
             {
                 ["format"] = "modelgen",
-                ["modelgen.version"] = "1",
+                ["modelgen.version"] = "2",
                 ["modelgen.model"] = "FashionMlp",
                 ["modelgen.layer.hidden.precision"] = "Int8",
                 ["modelgen.layer.hidden.storage"] = "Int8",
@@ -347,15 +347,16 @@ public class DenseModelIOTests
     [Fact]
     public void Rejects_an_unknown_ModelGen_format_version()
     {
+        // Version 1 is the earlier layout (int8 2:4 nibbles): refused rather than misread.
         byte[] file = Write(w =>
         {
             w.AddMetadata("format", "modelgen");
-            w.AddMetadata("modelgen.version", "2");
+            w.AddMetadata("modelgen.version", "1");
             w.AddTensor("a.weight", SafeTensorsDType.F32, new float[6], 2, 3);
             w.AddTensor("a.bias", SafeTensorsDType.F32, new float[2], 2);
         });
 
-        AssertLoadFails(file, Precision.Float32, "format version '2'", "reads version 1");
+        AssertLoadFails(file, Precision.Float32, "format version '1'", "reads version 2");
     }
 
     [Fact]
@@ -421,7 +422,7 @@ public class DenseModelIOTests
     private static byte[] PackedInt8File(sbyte[] q, float[] scales) => Write(w =>
     {
         w.AddMetadata("format", "modelgen");
-        w.AddMetadata("modelgen.version", "1");
+        w.AddMetadata("modelgen.version", "2");
         w.AddTensor("a.weight", SafeTensorsDType.I8, q, 2, 3);
         w.AddTensor("a.weight_scale", SafeTensorsDType.F32, scales, scales.Length);
         w.AddTensor("a.bias", SafeTensorsDType.F32, new float[2], 2);

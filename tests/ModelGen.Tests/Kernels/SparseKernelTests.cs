@@ -118,6 +118,22 @@ public class SparseKernelTests
     public void TwoOfFourInt8PathMatchesScalarExactly(KernelPath path) => Int8PathMatchesScalar(path, twoOfFour: true);
 
     /// <summary>Integer dot products: equal on every path, and all share one dequantization expression, so y is bit-equal.</summary>
+    /// <summary>x &gt;= 0 everywhere (pixels, ReLU outputs) takes the kernels' unsigned multiply step: still the scalar bits.</summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Int8WithNonNegativeXMatchesScalarExactly(KernelPath path)
+    {
+        foreach (bool twoOfFour in new[] { false, true })
+            foreach (var (k, n) in new[] { (1030, 19), (257, 6), (64, 5) })
+            {
+                var p = twoOfFour ? SparseProblem.TwoOfFourRandom(2, k, n, k + n) : SparseProblem.Unstructured(2, k, n, SparseLayout.KeptPerRow(k, 0.8), k + n);
+                for (int i = 0; i < p.X.Length; i++) p.X[i] = Math.Abs(p.X[i]);
+                var expected = p.RunInt8(KernelPath.Scalar, Activation.None);
+                var actual = p.RunInt8(path, Activation.None);
+                Assert.Equal(expected.Y, actual.Y);
+            }
+    }
+
     private static void Int8PathMatchesScalar(KernelPath path, bool twoOfFour)
     {
         int c = 0;

@@ -52,6 +52,23 @@ internal sealed class SparseProblem
         };
     }
 
+    /// <summary>
+    /// Group g's two positions in row j of the int8 2:4 layout, read as SparseLayout documents it (written out here
+    /// on its own): per step of 16 whole groups 8 bytes, value i of the step (2 (g % 16) + second) in byte i % 8, bits
+    /// 2 (i / 8); a nibble per group after the whole steps.
+    /// </summary>
+    public static (int First, int Second) Int8Positions24(byte[] meta, int k, int j, int g)
+    {
+        int groups = (k + 3) / 4, metaPerRow = (groups + 1) / 2, row = j * metaPerRow;
+        if (g < groups / 16 * 16)
+        {
+            int step = row + 8 * (g / 16), i = 2 * (g % 16);
+            return ((meta[step + i % 8] >> (2 * (i / 8))) & 3, (meta[step + (i + 1) % 8] >> (2 * ((i + 1) / 8))) & 3);
+        }
+        int nibble = meta[row + g / 2] >> (4 * (g % 2));
+        return (nibble & 3, nibble >> 2 & 3);
+    }
+
     public static SparseProblem TwoOfFourRandom(int batch, int k, int n, int seed, bool bias = true)
     {
         var random = new Random(seed);
@@ -68,12 +85,11 @@ internal sealed class SparseProblem
         var meta8 = new byte[meta.Length];
         MagnitudePruner.PruneTwoOfFourInt8(w, n, k, q, scales, meta8);
         var qExpanded = new sbyte[n * k];
-        int metaPerRow = (perRow / 2 + 1) / 2;
         for (int j = 0; j < n; j++)
             for (int g = 0; g < perRow / 2; g++)
             {
-                int nibble = meta8[j * metaPerRow + g / 2] >> (4 * (g % 2));
-                int c0 = 4 * g + (nibble & 3), c1 = 4 * g + (nibble >> 2 & 3);
+                var (p0, p1) = Int8Positions24(meta8, k, j, g);
+                int c0 = 4 * g + p0, c1 = 4 * g + p1;
                 if (c0 < k) qExpanded[j * k + c0] = q[j * perRow + 2 * g];
                 if (c1 < k) qExpanded[j * k + c1] = q[j * perRow + 2 * g + 1];
             }

@@ -147,7 +147,7 @@ public class PrunerTests
     public void ZeroingEqualsPruneThenExpand()
     {
         var random = new Random(8);
-        foreach (int k in new[] { 1, 2, 3, 5, 8, 13, 64, 67 })
+        foreach (int k in new[] { 1, 2, 3, 5, 8, 13, 64, 67, 200 })
         {
             const int n = 19; // two 8-row slices of the fp32 2:4 layout, then 3 row-major rows
             float[] w = Enumerable.Range(0, n * k).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
@@ -187,7 +187,7 @@ public class PrunerTests
                     Assert.Equal(Math.Min(2, k - 4 * g), Enumerable.Range(4 * g, Math.Min(4, k - 4 * g)).Count(c => zeroed[j * k + c] != 0));
 
             // int8 2:4 (row-major): the same positions, the kept weights within half a scale.
-            int perRow = 2 * ((k + 3) / 4), metaPerRow = (perRow / 2 + 1) / 2;
+            int perRow = 2 * ((k + 3) / 4);
             var q24 = new sbyte[values24.Length];
             var scales24 = new float[n];
             var meta8 = new byte[meta.Length];
@@ -195,8 +195,8 @@ public class PrunerTests
             for (int j = 0; j < n; j++)
                 for (int g = 0; 4 * g < k; g++)
                 {
-                    int nibble = meta8[j * metaPerRow + g / 2] >> (4 * (g % 2));
-                    foreach (var (p, t) in new[] { (nibble & 3, 0), (nibble >> 2 & 3, 1) })
+                    var (first, second) = Kernels.SparseProblem.Int8Positions24(meta8, k, j, g);
+                    foreach (var (p, t) in new[] { (first, 0), (second, 1) })
                     {
                         float keptWeight = 4 * g + p < k ? zeroed[j * k + 4 * g + p] : 0f;
                         Assert.True(4 * g + p >= k || keptWeight != 0, $"k={k} row {j} group {g}: int8 kept a pruned weight");
