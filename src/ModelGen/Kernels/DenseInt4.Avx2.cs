@@ -8,7 +8,7 @@ namespace ModelGen.Kernels;
 /// x64 AVX2 int4 kernels. A 32-byte load of W holds 64 values (two 32-value chunks, see
 /// <see cref="Quantization.Int4Quantizer"/>); one mask gives the chunks' first halves, a shift and the mask their
 /// second halves, and VPMADDUBSW multiplies those unsigned nibbles by signed xq without saturating (pair sums at most
-/// 2 * 15 * 127). For that x is first reordered per 64 values to match (<see cref="ToLoadOrder"/>).
+/// 2 * 15 * 127). For that x is first reordered per 64 values to match (<see cref="QuarterSwap64"/>).
 /// </summary>
 /// <remarks>
 /// <para>Blocks go 8 at a time (a chunk): a short VPHADDW/VPHADDD tree turns their products into one int32 vector of
@@ -149,7 +149,7 @@ internal static class DenseInt4Avx2
         ref sbyte x = ref a.XRow(b);
         ref float xScales = ref a.XScaleRow(b);
         int chunkValues = ChunkBlocks * TG.Size;
-        ToLoadOrder(ref x, p.FullChunks * chunkValues);
+        QuarterSwap64.Apply(ref x, p.FullChunks * chunkValues);
         if (p.Tail)
         {
             int g0 = p.FullChunks * ChunkBlocks, count = a.Blocks - g0;
@@ -157,7 +157,7 @@ internal static class DenseInt4Avx2
             Unsafe.InitBlockUnaligned(ref Unsafe.As<sbyte, byte>(ref tx), 0, (uint)chunkValues);
             Unsafe.CopyBlockUnaligned(ref Unsafe.As<sbyte, byte>(ref tx),
                 ref Unsafe.As<sbyte, byte>(ref Unsafe.Add(ref x, (nint)g0 * TG.Size)), (uint)(count * TG.Size));
-            ToLoadOrder(ref tx, chunkValues);
+            QuarterSwap64.Apply(ref tx, chunkValues);
             Vector256<float> xs = Vector256.Create(-0f);
             for (int i = 0; i < count; i++)
                 xs = xs.WithElement(i, Unsafe.Add(ref xScales, g0 + i));
@@ -173,17 +173,6 @@ internal static class DenseInt4Avx2
                 Avx2.PermuteVar8x32(Vector256.LoadUnsafe(ref xScales, (nuint)(c * ChunkBlocks)), LaneOrder).AsInt32()
                     .StoreUnsafe(ref record, 8);
             }
-    }
-
-    /// <summary>Reorders each 64 values of an xq row (<paramref name="k"/> a multiple of 64) as x[0..15], x[32..47], x[16..31], x[48..63]: the order in which a 32-byte W load's masked and shifted nibbles come out.</summary>
-    private static void ToLoadOrder(ref sbyte x, int k)
-    {
-        for (nuint i = 0; i + 64 <= (nuint)k; i += 64)
-        {
-            Vector256<sbyte> v0 = Vector256.LoadUnsafe(ref x, i), v1 = Vector256.LoadUnsafe(ref x, i + 32);
-            Avx2.Permute2x128(v0, v1, 0x20).StoreUnsafe(ref x, i);
-            Avx2.Permute2x128(v0, v1, 0x31).StoreUnsafe(ref x, i + 32);
-        }
     }
 
     /// <summary>

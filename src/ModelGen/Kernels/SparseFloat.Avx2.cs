@@ -6,7 +6,7 @@ namespace ModelGen.Kernels;
 
 /// <summary>
 /// x64 AVX2 fp32 sparse kernels. Unstructured (ELL): each row's uint16 column indices are checked below k first (one
-/// vector max per 16, the indices then sit in L1 for the products), then x is fetched at them 8 at a time for one FMA.
+/// vector max per 8, the indices then sit in L1 for the products), then x is fetched at them 8 at a time for one FMA.
 /// 2:4 (8-row slices, see <see cref="SparseLayout"/>): 8 rows per group with a broadcast, two in-lane permutes and
 /// two FMAs.
 /// </summary>
@@ -59,40 +59,13 @@ internal static class SparseFloatAvx2
         return RowEnd(in a, ref x, j, ref v, ref index, t, s0, s1);
     }
 
-    /// <summary>Row j's uint16 indices, after checking them all below k (one vector max per 8; they then sit in L1).</summary>
+    /// <summary>Row j's uint16 indices, after checking them all below k (they then sit in L1 for the products).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ref byte CheckedIndexRow(in SparseDense<float, float> a, int j)
     {
         ref byte index = ref a.StructureRow(j);
-        if (MaxIndex(ref index, a.ValuesPerRow) >= a.K) a.ThrowBadIndex(j);
+        if (SparseFloat128.MaxIndex(ref index, a.ValuesPerRow) >= a.K) a.ThrowBadIndex(j);
         return ref index;
-    }
-
-    /// <summary>The largest of <paramref name="count"/> uint16 indices: 16 per VPMAXUW, one VPHMINPOSUW on the complement.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int MaxIndex(ref byte index, int count)
-    {
-        ref ushort first = ref Unsafe.As<byte, ushort>(ref index);
-        Vector256<ushort> max = default;
-        int t = 0;
-        for (; t + 16 <= count; t += 16)
-            max = Vector256.Max(max, Vector256.LoadUnsafe(ref first, (nuint)t));
-        Vector128<ushort> max8 = Vector128.Max(max.GetLower(), max.GetUpper());
-        if (t + 8 <= count)
-        {
-            max8 = Vector128.Max(max8, Vector128.LoadUnsafe(ref first, (nuint)t));
-            t += 8;
-        }
-        if (t < count && count >= 8)
-        {
-            // The last 8 (overlapping some already seen, which does not change a maximum).
-            max8 = Vector128.Max(max8, Vector128.LoadUnsafe(ref first, (nuint)(count - 8)));
-            t = count;
-        }
-        int m = ushort.MaxValue - Sse41.MinHorizontal(~max8).ToScalar();
-        for (; t < count; t++)
-            m = Math.Max(m, Unsafe.Add(ref first, t));
-        return m;
     }
 
     /// <summary>Kept weights t .. t + 15 of a row into its two accumulators.</summary>

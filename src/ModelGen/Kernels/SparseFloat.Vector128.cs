@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace ModelGen.Kernels;
 
@@ -35,20 +37,36 @@ internal static class SparseFloat128
         return SparseScalar.UnstructuredFloatFrom(in a, ref x, j, i, Vector128.Sum(s + t));
     }
 
-    /// <summary>The largest of a row's <paramref name="count"/> uint16 column indices (0 for none).</summary>
+    /// <summary>
+    /// The largest of a row's <paramref name="count"/> uint16 column indices (0 for none): 8 per vector max, the last
+    /// 8 as one more (overlapping indices already seen does not change a maximum), no scalar tail from 8 on.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int MaxIndex(ref byte index, int count)
     {
         ref ushort first = ref Unsafe.As<byte, ushort>(ref index);
-        Vector128<ushort> max = default;
-        int t = 0;
-        for (; t + 8 <= count; t += 8)
+        if (count < Vector128<ushort>.Count)
+        {
+            int m = 0;
+            for (int t = 0; t < count; t++)
+                m = Math.Max(m, Unsafe.Add(ref first, t));
+            return m;
+        }
+        Vector128<ushort> max = Vector128.LoadUnsafe(ref first, (nuint)(count - Vector128<ushort>.Count));
+        for (int t = 0; t + Vector128<ushort>.Count <= count; t += Vector128<ushort>.Count)
             max = Vector128.Max(max, Vector128.LoadUnsafe(ref first, (nuint)t));
+        return HorizontalMax(max);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int HorizontalMax(Vector128<ushort> v)
+    {
+        // One instruction where there is one (PHMINPOSUW finds the minimum: take it of the complement).
+        if (Sse41.IsSupported) return ushort.MaxValue - Sse41.MinHorizontal(~v).ToScalar();
+        if (AdvSimd.Arm64.IsSupported) return AdvSimd.Arm64.MaxAcross(v).ToScalar();
         int m = 0;
         for (int lane = 0; lane < Vector128<ushort>.Count; lane++)
-            m = Math.Max(m, max.GetElement(lane));
-        for (; t < count; t++)
-            m = Math.Max(m, Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref index, 2 * t)));
+            m = Math.Max(m, v.GetElement(lane));
         return m;
     }
 

@@ -9,7 +9,7 @@ namespace ModelGen.Kernels;
 /// one VPSHRLVQ by 0, 2, 4, 6, a mask and an add turn the 2-bit positions (<see cref="SparseLayout.Int8Position24"/>)
 /// into 32 byte-shuffle controls; two VPSHUFB and a dword blend gather the 32 x bytes the values meet, and one
 /// multiply step (<see cref="IInt8Product256"/>) adds their products. x is first reordered per 64 columns
-/// (<see cref="ToStepOrder"/>) so that the values load in their stored order. Integer sums: the scalar path's dot
+/// (<see cref="QuarterSwap64"/>) so that the values load in their stored order. Integer sums: the scalar path's dot
 /// products exactly.
 /// </summary>
 /// <remarks>
@@ -31,7 +31,7 @@ internal static class SparseInt8Avx2
         {
             ref sbyte x = ref a.XRow(b);
             bool nonNegative = a.K >= 32 && DenseInt8Avx2.IsNonNegative(ref x, (nuint)a.K);
-            ToStepOrder(ref x, a.K & ~63);
+            QuarterSwap64.Apply(ref x, a.K);
             for (int t = 0; t < span; t++)
             {
                 if (nonNegative) TwoOfFourRows<NonNegativeX256>(in a, ref x, b, t, span);
@@ -40,19 +40,7 @@ internal static class SparseInt8Avx2
             for (int j = Rows * span; j < a.N; j++)
                 a.Store(b, j, nonNegative ? TwoOfFourRow<NonNegativeX256>(in a, ref x, j) : TwoOfFourRow<SignedX256>(in a, ref x, j));
             // The reorder is its own inverse: xq is left as quantized.
-            ToStepOrder(ref x, a.K & ~63);
-        }
-    }
-
-    /// <summary>Reorders each whole 64 columns of an xq row as x[0..15], x[32..47], x[16..31], x[48..63]: a step's two
-    /// 32-byte loads then hold, per 128-bit lane, the 16 columns of the lane's first 8 values and of its last 8.</summary>
-    private static void ToStepOrder(ref sbyte x, int k)
-    {
-        for (nuint i = 0; i + 64 <= (nuint)k; i += 64)
-        {
-            Vector256<sbyte> v0 = Vector256.LoadUnsafe(ref x, i), v1 = Vector256.LoadUnsafe(ref x, i + 32);
-            Avx2.Permute2x128(v0, v1, 0x20).StoreUnsafe(ref x, i);
-            Avx2.Permute2x128(v0, v1, 0x31).StoreUnsafe(ref x, i + 32);
+            QuarterSwap64.Apply(ref x, a.K);
         }
     }
 
