@@ -29,6 +29,13 @@ if (args.Contains("gemv-only"))
     return;
 }
 
+if (args.Contains("sparse-sweep"))
+{
+    // fp32 unstructured against dense over sparsities 0.5-0.95 (the cost rule's thresholds): `bench/run sparse-sweep [quick]`.
+    SparseBench.Sweep(quick);
+    return;
+}
+
 if (args.Contains("sparse-only"))
 {
     SparseBlock();

@@ -101,6 +101,43 @@ public static class SparseBench
         ];
     }
 
+    /// <summary>
+    /// The fp32 unstructured kernel against the dense one over a range of sparsities, for the cost rule's thresholds
+    /// (<see cref="SparseLayout.PrefersUnstructured"/>): one row per shape, dense / sparse time per sparsity.
+    /// </summary>
+    public static void Sweep(bool quick)
+    {
+        double[] sparsities = [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95];
+        Console.WriteLine($"fp32 unstructured vs dense, batch 1, speedup (dense us / sparse us) at sparsity {string.Join(" / ", sparsities)}");
+        foreach (var (n, k, fromMemory) in new[] { (4096, 4096, true), (1024, 4096, true), (512, 1024, false), (256, 784, false) })
+        {
+            var random = new Random(n + k);
+            float[] w = new float[n * k], x = new float[k], y = new float[n];
+            for (int i = 0; i < w.Length; i++) w[i] = (float)(random.NextDouble() * 2 - 1);
+            for (int i = 0; i < k; i++) x[i] = (float)(random.NextDouble() - 0.5);
+            var speedups = new List<string>();
+            foreach (double sparsity in sparsities)
+            {
+                int kept = SparseLayout.KeptPerRow(k, sparsity);
+                var values = new float[SparseLayout.UnstructuredValueCount(n, k, kept)];
+                var index = new byte[SparseLayout.UnstructuredStructureBytes(n, k, kept)];
+                MagnitudePruner.PruneUnstructured(w, n, k, kept, values, index);
+                var (dense, sparse) = TimePair(fromMemory, quick, 4.0 * n * k, () =>
+                {
+                    float[] wc = (float[])w.Clone();
+                    return () => DenseKernels.Float32(x, wc, default, y, 1, k, n, Activation.None);
+                }, 6.0 * values.Length, () =>
+                {
+                    float[] vc = (float[])values.Clone();
+                    byte[] ic = (byte[])index.Clone();
+                    return () => DenseKernels.SparseFloat32(x, vc, ic, default, y, 1, k, n, kept, Activation.None);
+                });
+                speedups.Add($"{dense / sparse:F2}");
+            }
+            Console.WriteLine($"{k} x {n} ({(fromMemory ? "from memory" : "cached")}): {string.Join(" / ", speedups)}");
+        }
+    }
+
     private static (sbyte[] Q, float[] Scales) Quantize(float[] w, int rows, int cols)
     {
         var q = new sbyte[w.Length];

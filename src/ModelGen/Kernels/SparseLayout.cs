@@ -97,16 +97,19 @@ public static class SparseLayout
     /// </summary>
     /// <remarks>
     /// Measured on one core of an AMD EPYC (Zen 3, AVX2; a shared machine, so ratios of alternating rounds in one
-    /// process), dense / sparse time at sparsity 0.5 / 0.6 / 0.7 / 0.8 / 0.85 / 0.9 / 0.95:
+    /// process; <c>bench/run sparse-sweep quick</c>, two runs), dense / sparse time at sparsity 0.5 / 0.6 / 0.7 / 0.75 /
+    /// 0.8 / 0.85 / 0.9 / 0.95:
     /// <list type="bullet">
-    /// <item>fp32 from memory, 4096 x 4096 (64 MiB): 0.56 / 0.77 / 0.98 / 1.47 / 2.1 / 3.3 / 6.3; 1024 x 4096 (16 MiB):
-    /// 0.54 / 0.72 / 0.96 / 1.54 / 2.1 / 3.5 / 6.7. The dense kernel streams W at memory bandwidth; ELL reads 6 bytes
-    /// per kept weight and fetches x (in L1) at its columns.</item>
-    /// <item>fp32 cache-resident, 1024 x 1024 (4 MiB): 0.41 / 0.41 / 0.53 / 0.72 / 0.95 / 1.13 / 2.0; 784 x 256
-    /// (0.8 MiB): 0.34 / 0.48 / 0.55 / 0.73 / 0.86 / 1.13 / 1.45; 128 x 256 (0.1 MiB): 0.27 / 0.25 / 0.31 / 0.44 /
-    /// 0.42 / 0.61 / 0.58. From cache the dense kernel spends ~0.1 ns a weight, ELL ~4 times that per kept weight.</item>
-    /// <item>int8 (bitmask), every shape above at 0.8 and 0.95: 0.15-0.29. The mask is decoded per column (a byte
-    /// shuffle per 16 columns) whatever the sparsity, against a dense kernel doing 32 columns in about 5 instructions.</item>
+    /// <item>fp32 from memory, 4096 x 4096 (64 MiB): 0.67-0.70 / 0.88-0.94 / 1.25-1.26 / 1.41-1.58 / 1.88-1.90 /
+    /// 2.4-2.7 / 3.3-4.2 / 6.4-7.7; 1024 x 4096 (16 MiB): 0.58-0.70 / 0.85-0.89 / 1.19-1.25 / 1.34-1.46 / 1.74-1.83 /
+    /// 2.1 / 3.0-3.3 / 6.5-7.4. The dense kernel streams W at memory bandwidth; ELL reads 6 bytes per kept weight and
+    /// fetches x (in L1) at its columns, ~0.9 cycles per kept weight.</item>
+    /// <item>fp32 cache-resident, 512 x 1024 (2 MiB): 0.35-0.41 / 0.42-0.46 / 0.61-0.63 / 0.79 / 0.91-0.95 / 1.10-1.27 /
+    /// 1.67-1.85 / 2.7-3.1; 784 x 256 (0.8 MiB): 0.35-0.38 / 0.45-0.46 / 0.61 / 0.61-0.72 / 0.77-0.84 / 1.02-1.06 /
+    /// 1.51-1.54 / 2.7. Earlier, 128 x 256 (0.1 MiB) never broke even up to 0.95 (0.58).</item>
+    /// <item>int8 (bitmask), 4096 x 4096 and 784 x 256 at 0.8: 0.17-0.28. The mask is decoded per column (a byte
+    /// shuffle per 16 columns) whatever the sparsity, against a dense kernel doing 32 columns in about 5 instructions;
+    /// AVX2 has no byte compress or expand (AVX-512 VBMI2).</item>
     /// </list>
     /// </remarks>
     public static bool PrefersUnstructured(int n, int k, double sparsity, bool int8Values)
@@ -125,13 +128,18 @@ public static class SparseLayout
     /// <summary>Below this size (measured 0.1 MiB) the dense fp32 kernel runs from L2 and no sparsity up to 0.95 beats it.</summary>
     public const long Float32SmallBytes = 512L << 10;
 
-    /// <summary>Sparsity from which fp32 ELL beats dense weights streamed from memory (break-even ~0.71, 1.5x at 0.8).</summary>
+    /// <summary>
+    /// Sparsity from which fp32 ELL beats dense weights streamed from memory: break-even ~0.63, 1.2x at 0.7, 1.4-1.6x
+    /// at 0.75. 0.75 leaves a margin, and a sparse layer loses its batch reuse above batch 1, so the rule does not
+    /// reach lower.
+    /// </summary>
     public const double Float32MinSparsityStreamed = 0.75;
 
     /// <summary>
-    /// Sparsity from which fp32 ELL beats cache-resident dense weights. The kernel alone broke even at ~0.87 (1.13x at
-    /// 0.9), but inside fashion_mlp (784 x 256, batch 1, the sample) the 90%-sparse layer measured 15.4 us against 13.3
-    /// us dense: 0.95 (1.45x alone) keeps the rule on the safe side.
+    /// Sparsity from which fp32 ELL beats cache-resident dense weights. The kernel alone is 1.5x at 0.9, but inside
+    /// fashion_mlp (784 x 256, the sample) a 90%-sparse hidden layer stored sparse measured 12.05 us at batch 1 against
+    /// 11.7-12.0 us stored dense, and 82,000 images/s at batch 64 against 216,000 (same run): 0.95 keeps the rule on
+    /// the side of never slower.
     /// </summary>
     public const double Float32MinSparsityCached = 0.95;
 
