@@ -1,4 +1,5 @@
 using System.Buffers;
+using ModelGen.Kernels;
 using ModelGen.Quantization;
 
 namespace ModelGen.IO;
@@ -46,18 +47,21 @@ internal static class SparseStructureCheck
         }
     }
 
-    // The int8 2:4 layout is row-major: group g's nibble in byte g / 2, bits 4 (g % 2); positions first < second.
+    // The int8 2:4 layout is row-major, positions where SparseLayout.Int8Position24 says; first < second.
     private static void CheckRowMajorTwoOfFour(ReadOnlySpan<byte> meta, int n, int k)
     {
-        int groups = (k + 3) / 4, bytesPerRow = (groups + 1) / 2;
+        int groups = SparseLayout.Groups24(k), bytesPerRow = SparseLayout.MetaBytesPerRow(k);
         for (int r = 0; r < n; r++)
         {
+            ReadOnlySpan<byte> row = meta.Slice(r * bytesPerRow, bytesPerRow);
             for (int g = 0; g < groups; g++)
             {
-                int nibble = meta[r * bytesPerRow + g / 2] >> (4 * (g % 2)) & 0xF;
-                if ((nibble & 3) >= (nibble >> 2 & 3))
+                var (b0, s0) = SparseLayout.Int8Position24(groups, g, 0);
+                var (b1, s1) = SparseLayout.Int8Position24(groups, g, 1);
+                int first = row[b0] >> s0 & 3, second = row[b1] >> s1 & 3;
+                if (first >= second)
                 {
-                    throw new ArgumentException($"meta row {r}, group {g}: positions {nibble & 3} and {nibble >> 2 & 3} are not two increasing positions.");
+                    throw new ArgumentException($"meta row {r}, group {g}: positions {first} and {second} are not two increasing positions.");
                 }
             }
         }

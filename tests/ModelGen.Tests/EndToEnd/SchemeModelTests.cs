@@ -292,6 +292,26 @@ public sealed class SchemeModelTests
         Assert.Contains(message, error.Message);
     }
 
+    /// <summary>
+    /// The load check reads int8 2:4 positions where the kernels do: group 0's second position lies in bits 0-1 of the
+    /// row's second meta byte (2-bit planes; a nibble per group would put group 2 there), and 0 there is not above
+    /// the first.
+    /// </summary>
+    [Fact]
+    public void A_two_of_four_group_without_increasing_positions_is_named()
+    {
+        using IModel model = LoadScheme("2of4");
+        using var saved = new MemoryStream();
+        model.Save(saved);
+        byte[] bytes = saved.ToArray();
+        var (start, _) = DataRange(bytes, "hidden.weight_meta");
+        bytes[start + 1] &= 0xFC;
+
+        var error = Assert.Throws<ModelFormatException>(() => Reload("2of4", new MemoryStream(bytes)).Dispose());
+        Assert.Contains("meta row 0, group 0: positions ", error.Message);
+        Assert.Contains(" and 0 are not two increasing positions", error.Message);
+    }
+
     [Fact]
     public void A_truncated_packed_file_is_rejected()
     {
