@@ -21,10 +21,10 @@ namespace ModelGen.Kernels;
 /// 60% (more than the 1-byte values they index).</item>
 /// </list>
 /// <para><b>2:4</b>: every group of 4 consecutive weights along k keeps its 2 largest |w|; a last partial group is
-/// padded with zero weights. Per row <c>2 * ceil(k / 4)</c> values (each group's two, lower column first) and one
-/// nibble per group: bits 0-1 the position (0-3) of the group's first value, bits 2-3 of its second. Sizes as if
-/// row-major [n, 2 ceil(k / 4)] values and [n, ceil(ceil(k / 4) / 2)] nibble bytes, whatever the value type; the
-/// order of those bytes depends on it:</para>
+/// padded with zero weights. Per row <c>2 * ceil(k / 4)</c> values (each group's two, lower column first) and 4 bits
+/// per group: the 2-bit positions (0-3) of the group's first and second value. Sizes as if row-major
+/// [n, 2 ceil(k / 4)] values and [n, ceil(ceil(k / 4) / 2)] meta bytes, whatever the value type; where the bits lie
+/// depends on it:</para>
 /// <list type="bullet">
 /// <item><b>int8: row-major, 2-bit planes</b>, rows one after another; in a row, group g's values at 2g, 2g + 1.
 /// The positions go by steps of 16 whole groups (64 columns, 32 values, 8 meta bytes): value i of step s (group
@@ -35,9 +35,10 @@ namespace ModelGen.Kernels;
 /// <item><b>fp32: 8-row slices</b>: rows 8s .. 8s + 7 (s &lt; n / 8) form slice s, stored where those 8 rows would
 /// be: for each group g, 16 values (the 8 rows' first values, then their 8 second values) at slice offset 16g, and
 /// a little-endian uint32 at slice byte offset 4g holding row 8s + r's nibble in bits 4r (a slice with an odd group
-/// count leaves 4 bytes unused). The last n % 8 rows follow row-major, as int8. So the AVX2 kernel computes 8 rows
-/// per group with one broadcast of the group's 4 x values, two in-lane permutes (VPERMILPS, controls shifted out of
-/// the uint32) and two FMAs: as few instructions per weight as the dense kernel, on half the weights.</item>
+/// count leaves 4 bytes unused; bits 0-1 of a nibble the first position, bits 2-3 the second). The last n % 8 rows
+/// follow row-major, a nibble per group in byte g / 2, bits 4 (g % 2). So the AVX2 kernel computes 8 rows per group
+/// with one broadcast of the group's 4 x values, two in-lane permutes (VPERMILPS, controls shifted out of the uint32)
+/// and two FMAs: as few instructions per weight as the dense kernel, on half the weights.</item>
 /// </list>
 /// </remarks>
 public static class SparseLayout

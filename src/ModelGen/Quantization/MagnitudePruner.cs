@@ -112,7 +112,7 @@ public static class MagnitudePruner
             for (int g = 0; 4 * g < k; g++)
             {
                 var (first, second) = TopTwo(row, 4 * g);
-                var slot = Slot24(n, k, r, g, sliced: true);
+                var slot = Slot24(n, k, r, g);
                 values[slot.First] = 4 * g + first < k ? row[4 * g + first] : 0f;
                 values[slot.Second] = 4 * g + second < k ? row[4 * g + second] : 0f;
                 meta[slot.MetaByte] |= (byte)((first | second << 2) << slot.Shift);
@@ -265,7 +265,7 @@ public static class MagnitudePruner
         for (int r = 0; r < n; r++)
             for (int g = 0; 4 * g < k; g++)
             {
-                var slot = Slot24(n, k, r, g, sliced: true);
+                var slot = Slot24(n, k, r, g);
                 int nibble = meta[slot.MetaByte] >> slot.Shift;
                 int first = nibble & 3, second = nibble >> 2 & 3;
                 if (first >= second)
@@ -277,13 +277,13 @@ public static class MagnitudePruner
     }
 
     /// <summary>
-    /// Where row r's group g lives: its two values and its nibble (byte and shift), in the fp32 layout
-    /// (<paramref name="sliced"/>: 8-row slices, then row-major) or the int8 one (row-major).
+    /// Where row r's group g lives in the fp32 layout: its two values and its nibble (byte and shift); 8-row slices,
+    /// then the last n % 8 rows row-major with a nibble per group.
     /// </summary>
-    private static (int First, int Second, int MetaByte, int Shift) Slot24(int n, int k, int r, int g, bool sliced)
+    private static (int First, int Second, int MetaByte, int Shift) Slot24(int n, int k, int r, int g)
     {
         int perRow = SparseLayout.ValuesPerRow24(k), metaBytes = SparseLayout.MetaBytesPerRow(k);
-        if (sliced && r < SparseLayout.SlicedRows24(n))
+        if (r < SparseLayout.SlicedRows24(n))
         {
             int first = r & ~7, lane = r & 7;
             int v = first * perRow + 16 * g + lane;
