@@ -31,25 +31,44 @@ public static class GemvBench
             DenseKernels.Int4(x, block.AsSpan<byte>(0, Size * Size / 2), block.AsSpan<ushort>(Size * Size / 2, Size * (Size / 32)),
                 default, default, y, 1, Size, Size, 32, Activation.None, scratch.AsSpan<sbyte>(0, Size), scratch.AsSpan<float>(Size, Size / 32)));
 
-    /// <summary>Group size <paramref name="groupSize"/> (symmetric) int4 GEMV; otherwise as <see cref="Int4(bool)"/>.</summary>
-    public static (double KernelUs, double StreamUs) Int4(bool quick, int groupSize) =>
-        Measure(Size * Size / 2 + Size * (Size / groupSize) * sizeof(ushort), quick, (block, x, y, scratch) =>
-            DenseKernels.Int4(x, block.AsSpan<byte>(0, Size * Size / 2), block.AsSpan<ushort>(Size * Size / 2, Size * (Size / groupSize)),
-                default, default, y, 1, Size, Size, groupSize, Activation.None, scratch.AsSpan<sbyte>(0, Size), scratch.AsSpan<float>(Size, Size / groupSize)));
+    /// <summary>
+    /// The int8 GEMV and the symmetric int4 one at <paramref name="groupSize"/>, from memory, timed in alternating
+    /// rounds (<see cref="Timing.AlternatingMedians"/>): microseconds per product of each.
+    /// </summary>
+    public static (double Int8Us, double Int4Us) Int4AgainstInt8(bool quick, int groupSize)
+    {
+        var random = new Random(42);
+        float[] x = new float[Size];
+        for (int i = 0; i < Size; i++) x[i] = (float)(random.NextDouble() - 0.5);
+        var y = new float[Size];
+        var xq = new sbyte[Size];
+        var xScales = new float[Size / 32];
+        double int8Bytes = (double)Size * Size + 4.0 * Size, int4Bytes = Size * (Size / 2.0) + 2.0 * Size * (Size / groupSize);
+        return Timing.AlternatingMedians(fromMemory: true, quick, int8Bytes, () =>
+        {
+            var w = new sbyte[Size * Size];
+            random.NextBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(w.AsSpan()));
+            var scales = new float[Size];
+            Array.Fill(scales, 1f / 127);
+            return () => DenseKernels.Int8(x, w, scales, default, y, 1, Size, Size, Activation.None, xq, xScales.AsSpan(0, 1));
+        }, int4Bytes, () =>
+        {
+            var w = new byte[Size * Size / 2];
+            random.NextBytes(w);
+            var scales = new ushort[Size * (Size / groupSize)];
+            Array.Fill(scales, BitConverter.HalfToUInt16Bits((Half)(1f / 7)));
+            return () => DenseKernels.Int4(x, w, scales, default, default, y, 1, Size, Size, groupSize, Activation.None,
+                xq, xScales.AsSpan(0, Size / groupSize));
+        });
+    }
 
-    /// <summary>int8 and int4 (every group size) GEMVs in alternating rounds, printing each round and the int8/int4 ratios.</summary>
+    /// <summary>The int4 GEMV at every group size against the int8 one, each pair in alternating rounds.</summary>
     public static void Int4Rounds(bool quick)
     {
-        for (int round = 0; round < 3; round++)
+        foreach (int g in new[] { 32, 64, 128 })
         {
-            var (i8, _) = Int8(quick);
-            Console.Write($"round {round}: int8 {i8:F1} us");
-            foreach (int g in new[] { 32, 64, 128 })
-            {
-                var (i4, s4) = Int4(quick, g);
-                Console.Write($" | int4 g{g} {i4:F1} us (stream {s4:F1}) x{i8 / i4:F2}");
-            }
-            Console.WriteLine();
+            var (i8, i4) = Int4AgainstInt8(quick, g);
+            Console.WriteLine($"int4 g{g} {i4:F1} us, int8 {i8:F1} us (alternating rounds): int4 {i8 / i4:F2}x the speed of int8");
         }
     }
 

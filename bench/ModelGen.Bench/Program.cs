@@ -24,7 +24,7 @@ if (args.Contains("int4-small"))
 
 if (args.Contains("gemv-only"))
 {
-    // The 4096 x 4096 int8 and int4 GEMVs from memory only, several rounds: `bench/run gemv-only [quick]`.
+    // The 4096 x 4096 int4 GEMV (g32, g64, g128) against the int8 one from memory, alternating rounds: `bench/run gemv-only [quick]`.
     GemvBench.Int4Rounds(quick);
     return;
 }
@@ -169,8 +169,11 @@ foreach (var g in gemv)
     var (i4Us, i4Stream) = GemvBench.Int4(quick);
     var (i4FloatUs, _) = System.Runtime.Intrinsics.X86.Avx2.IsSupported ? GemvBench.Int4DequantizeToFloat(quick) : (double.NaN, 0);
     Console.WriteLine($"gemv 4096x4096 b1 int4 g32: kernel {i4Us:F1} us (dequantize-to-fp32 variant {i4FloatUs:F1} us), stream read {i4Stream:F1} us, int8 {i8Us:F1} us");
+    // The ratio from alternating rounds: this machine's memory bandwidth drifts between separate measurements.
+    var (pairedInt8Us, pairedInt4Us) = GemvBench.Int4AgainstInt8(quick, 32);
+    Console.WriteLine($"gemv 4096x4096 b1 int4 g32 against int8, alternating rounds: {pairedInt4Us:F1} us vs {pairedInt8Us:F1} us");
     Console.WriteLine($"RESULT gemv4096.int4 modelgen_us={i4Us:F1} bandwidth_fraction={i4Stream / i4Us:F3}");
-    Console.WriteLine($"RESULT gemv4096.int4_vs_int8 speedup={i8Us / i4Us:F3}");
+    Console.WriteLine($"RESULT gemv4096.int4_vs_int8 speedup={pairedInt8Us / pairedInt4Us:F3} int4_us={pairedInt4Us:F1} int8_us={pairedInt8Us:F1}");
 }
 
 foreach (var (name, us) in codebook)

@@ -8,11 +8,10 @@ namespace ModelGen.Bench;
 /// Batch-1 sparse dense layers against the dense kernel of the same value type, same shape, same run: unstructured
 /// at 80% sparsity (fp32: values + uint16 column indices; int8: values + bitmask) and 2:4, fp32 and int8. 4096 x 4096 cycles through enough copies of
 /// every operand to exceed the L3 (from main memory, as <see cref="GemvBench"/>); 784 x 256 reuses one (cache-resident).
-/// Each sparse kernel is timed in rounds alternating with its dense peer (see <see cref="TimePair"/>).
+/// Each sparse kernel is timed in rounds alternating with its dense peer (see <see cref="Timing.AlternatingMedians"/>).
 /// </summary>
 public static class SparseBench
 {
-    private const long WorkingSetBytes = 64L << 20;
     private const double Sparsity = 0.8;
 
     /// <summary>One sparse variant against its dense peer: microseconds per product and the bytes it reads / the dense bytes.</summary>
@@ -62,14 +61,14 @@ public static class SparseBench
         };
 
         double sparseF32Bytes = 4.0 * values.Length + index.Length;
-        var sparseF32 = TimePair(fromMemory, quick, denseF32Bytes, denseF32, sparseF32Bytes, () =>
+        var sparseF32 = Timing.AlternatingMedians(fromMemory, quick, denseF32Bytes, denseF32, sparseF32Bytes, () =>
         {
             float[] vc = (float[])values.Clone();
             byte[] ic = (byte[])index.Clone();
             return () => DenseKernels.SparseFloat32(x, vc, ic, default, y, 1, k, n, kept, Activation.None);
         });
         double sparseI8Bytes = qValues.Length + mask.Length + 4.0 * n;
-        var sparseI8 = TimePair(fromMemory, quick, denseI8Bytes, denseI8, sparseI8Bytes, () =>
+        var sparseI8 = Timing.AlternatingMedians(fromMemory, quick, denseI8Bytes, denseI8, sparseI8Bytes, () =>
         {
             sbyte[] vc = (sbyte[])qValues.Clone();
             byte[] mc = (byte[])mask.Clone();
@@ -77,14 +76,14 @@ public static class SparseBench
             return () => DenseKernels.SparseInt8(x, vc, mc, sc, default, y, 1, k, n, kept, Activation.None, xq, xScales);
         });
         double f24Bytes = 4.0 * values24.Length + meta.Length;
-        var f24 = TimePair(fromMemory, quick, denseF32Bytes, denseF32, f24Bytes, () =>
+        var f24 = Timing.AlternatingMedians(fromMemory, quick, denseF32Bytes, denseF32, f24Bytes, () =>
         {
             float[] vc = (float[])values24.Clone();
             byte[] mc = (byte[])meta.Clone();
             return () => DenseKernels.TwoOfFourFloat32(x, vc, mc, default, y, 1, k, n, Activation.None);
         });
         double i24Bytes = q24.Length + meta8.Length + 4.0 * n;
-        var i24 = TimePair(fromMemory, quick, denseI8Bytes, denseI8, i24Bytes, () =>
+        var i24 = Timing.AlternatingMedians(fromMemory, quick, denseI8Bytes, denseI8, i24Bytes, () =>
         {
             sbyte[] vc = (sbyte[])q24.Clone();
             byte[] mc = (byte[])meta8.Clone();
@@ -94,10 +93,10 @@ public static class SparseBench
 
         return
         [
-            new("sparse80.fp32", n, k, sparseF32.DenseUs, sparseF32.SparseUs, sparseF32Bytes / denseF32Bytes),
-            new("sparse80.int8", n, k, sparseI8.DenseUs, sparseI8.SparseUs, sparseI8Bytes / denseI8Bytes),
-            new("sparse2of4.fp32", n, k, f24.DenseUs, f24.SparseUs, f24Bytes / denseF32Bytes),
-            new("sparse2of4.int8", n, k, i24.DenseUs, i24.SparseUs, i24Bytes / denseI8Bytes),
+            new("sparse80.fp32", n, k, sparseF32.FirstUs, sparseF32.SecondUs, sparseF32Bytes / denseF32Bytes),
+            new("sparse80.int8", n, k, sparseI8.FirstUs, sparseI8.SecondUs, sparseI8Bytes / denseI8Bytes),
+            new("sparse2of4.fp32", n, k, f24.FirstUs, f24.SecondUs, f24Bytes / denseF32Bytes),
+            new("sparse2of4.int8", n, k, i24.FirstUs, i24.SecondUs, i24Bytes / denseI8Bytes),
         ];
     }
 
@@ -122,7 +121,7 @@ public static class SparseBench
                 var values = new float[SparseLayout.UnstructuredValueCount(n, k, kept)];
                 var index = new byte[SparseLayout.UnstructuredStructureBytes(n, k, kept)];
                 MagnitudePruner.PruneUnstructured(w, n, k, kept, values, index);
-                var (dense, sparse) = TimePair(fromMemory, quick, 4.0 * n * k, () =>
+                var (dense, sparse) = Timing.AlternatingMedians(fromMemory, quick, 4.0 * n * k, () =>
                 {
                     float[] wc = (float[])w.Clone();
                     return () => DenseKernels.Float32(x, wc, default, y, 1, k, n, Activation.None);
@@ -144,59 +143,5 @@ public static class SparseBench
         var scales = new float[rows];
         Int8Quantizer.QuantizeRows(w, rows, cols, q, scales);
         return (q, scales);
-    }
-
-    /// <summary>
-    /// Median microseconds per call of the dense and the sparse kernel, timed in alternating rounds so that both see the
-    /// same machine load (this bench often shares its cores). From memory: enough copies of each kernel's operands to
-    /// exceed the caches, each call on the next copy.
-    /// </summary>
-    private static (double DenseUs, double SparseUs) TimePair(bool fromMemory, bool quick, double denseBytes, Func<Action> dense,
-        double sparseBytes, Func<Action> sparse)
-    {
-        Action d = Cycle(fromMemory, denseBytes, dense), s = Cycle(fromMemory, sparseBytes, sparse);
-        double roundMs = fromMemory ? 100 : 20;
-        int denseCalls = CallsPerRound(d, roundMs), sparseCalls = CallsPerRound(s, roundMs);
-        int rounds = quick ? 9 : 31;
-        var denseUs = new double[rounds];
-        var sparseUs = new double[rounds];
-        for (int r = 0; r < rounds; r++)
-        {
-            denseUs[r] = Round(d, denseCalls);
-            sparseUs[r] = Round(s, sparseCalls);
-        }
-        Array.Sort(denseUs);
-        Array.Sort(sparseUs);
-        return (denseUs[rounds / 2], sparseUs[rounds / 2]);
-    }
-
-    private static Action Cycle(bool fromMemory, double bytes, Func<Action> makeCopy)
-    {
-        int copies = fromMemory ? (int)Math.Max(1, WorkingSetBytes / bytes) : 1;
-        var calls = new Action[copies];
-        for (int c = 0; c < copies; c++) calls[c] = makeCopy();
-        int next = 0;
-        return () => calls[next++ % copies]();
-    }
-
-    // Half a second of warm-up (tiering), then the calls that fill about roundMs.
-    private static int CallsPerRound(Action action, double roundMs)
-    {
-        long end = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 2;
-        int calls = 0;
-        long start = Stopwatch.GetTimestamp();
-        while (Stopwatch.GetTimestamp() < end || calls < 3)
-        {
-            action();
-            calls++;
-        }
-        return Math.Max(1, (int)(roundMs / (Stopwatch.GetElapsedTime(start).TotalMilliseconds / calls)));
-    }
-
-    private static double Round(Action action, int calls)
-    {
-        long start = Stopwatch.GetTimestamp();
-        for (int i = 0; i < calls; i++) action();
-        return Stopwatch.GetElapsedTime(start).TotalMicroseconds / calls;
     }
 }
