@@ -6,7 +6,7 @@ namespace ModelGen.Kernels;
 
 /// <summary>
 /// x64 AVX2 int8 2:4 kernel. Per step of 64 columns (16 groups, 32 values) one broadcast of the step's 8 meta bytes,
-/// one VPSHRLVQ by 0, 2, 4, 6, a mask and an add turn the 2-bit positions (<see cref="SparseLayout.Int8Position24"/>)
+/// one VPSRLVQ by 0, 2, 4, 6, a mask and an add turn the 2-bit positions (<see cref="SparseLayout.Int8Position24"/>)
 /// into 32 byte-shuffle controls; two VPSHUFB and a dword blend gather the 32 x bytes the values meet, and one
 /// multiply step (<see cref="IInt8Product256"/>) adds their products. x is first reordered per 64 columns
 /// (<see cref="QuarterSwap64"/>) so that the values load in their stored order. Integer sums: the scalar path's dot
@@ -14,10 +14,12 @@ namespace ModelGen.Kernels;
 /// </summary>
 /// <remarks>
 /// Batch 1 takes 4 far-apart rows per pass, sharing the x loads (8 streams from memory, as the dense GEMV reads W).
-/// Measured on 4096 x 4096 from memory (bench <c>sparse-only</c>, same run as the dense int8 GEMV): the previous
-/// 128-bit kernel with a table lookup per meta byte ran 1,292 us against 598 us dense (0.46x); this one ~520 us
-/// against 514-530 us (1.0x). It spends 12 vector instructions per 64 columns for signed x (10 for x &gt;= 0), against
-/// the dense kernel's 10 (6) per 64 weights, so it wins only where the dense kernel waits on memory.
+/// Measured on 4096 x 4096 from memory (bench <c>sparse-only</c>, alternating rounds with the dense int8 GEMV): the
+/// previous 128-bit kernel with a table lookup per meta byte ran 1,292 us against 598 us dense (0.46x); this one
+/// 1.07-1.36x the dense kernel over ten runs (e.g. 553 us against 628 us), the ratio following the memory bandwidth
+/// of the moment. It spends 12 vector instructions per 64 columns for signed x (10 for x &gt;= 0), against the dense
+/// kernel's 10 (6) per 64 weights, so it wins only where the dense kernel waits on memory: cache-resident (784 x 256)
+/// it is 0.38x.
 /// </remarks>
 internal static class SparseInt8Avx2
 {

@@ -7,7 +7,7 @@ namespace ModelGen.Kernels;
 
 /// <summary>
 /// 128-bit int8 sparse kernels over quantized x, generic over the 16-pair multiply-accumulate step (portable, arm64,
-/// arm64 SDOT, or SSSE3 on the Avx2 path). Unstructured: two mask bytes expand 16 packed values to their columns with
+/// arm64 SDOT, or SSSE3 for the Avx2 path's unstructured kernel; its 2:4 kernel is <see cref="SparseInt8Avx2"/>). Unstructured: two mask bytes expand 16 packed values to their columns with
 /// one byte shuffle (pruned lanes 0, and 0 * x adds nothing). 2:4: the 2-bit positions pick the 16 x bytes the 16
 /// values of 32 columns meet. Integer sums: every path gives the scalar path's dot products exactly.
 /// </summary>
