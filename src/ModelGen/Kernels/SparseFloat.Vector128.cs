@@ -29,12 +29,24 @@ internal static class SparseFloat128
         Vector128<float> s = default, t = default;
         int i = 0;
         // No gather instruction: 4 scalar loads per vector.
-        for (; i + 8 <= a.ValuesPerRow; i += 8)
+        int count = a.ValuesPerRow;
+        for (; i + 8 <= count; i += 8)
         {
             s = TFma.MultiplyAdd(s, Vector128.LoadUnsafe(ref v, (nuint)i), Gather4(ref x, ref Unsafe.Add(ref index, 2 * i)));
             t = TFma.MultiplyAdd(t, Vector128.LoadUnsafe(ref v, (nuint)i + 4), Gather4(ref x, ref Unsafe.Add(ref index, 2 * i + 8)));
         }
-        return SparseScalar.UnstructuredFloatFrom(in a, ref x, j, i, Vector128.Sum(s + t));
+        if (i + 4 <= count)
+        {
+            s = TFma.MultiplyAdd(s, Vector128.LoadUnsafe(ref v, (nuint)i), Gather4(ref x, ref Unsafe.Add(ref index, 2 * i)));
+            i += 4;
+        }
+        if (i == count || count < 4)
+            return SparseScalar.UnstructuredFloatFrom(in a, ref x, j, i, Vector128.Sum(s + t));
+        // The last 4 kept weights again, the lanes already summed masked off: no scalar tail.
+        int last = count - 4;
+        Vector128<float> fresh = Vector128.GreaterThanOrEqual(Vector128.Create(last) + Vector128.Create(0, 1, 2, 3), Vector128.Create(i)).AsSingle();
+        Vector128<float> sum = TFma.MultiplyAdd(t, Vector128.LoadUnsafe(ref v, (nuint)last), Gather4(ref x, ref Unsafe.Add(ref index, 2 * last)));
+        return Vector128.Sum(s + Vector128.ConditionalSelect(fresh, sum, t));
     }
 
     /// <summary>
