@@ -16,15 +16,28 @@ internal static class SparseFloat128
     public static void Unstructured<TFma>(in SparseDense<float, float> a) where TFma : struct, IFma128
     {
         for (int j = 0; j < a.N; j++)
+        {
+            ref byte index = ref CheckedIndexRow(in a, j);
             for (int b = 0; b < a.Batch; b++)
-                a.Store(b, j, UnstructuredRow<TFma>(in a, ref a.XRow(b), j));
+                a.Store(b, j, UnstructuredRow<TFma>(in a, ref a.XRow(b), j, ref index));
+        }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float UnstructuredRow<TFma>(in SparseDense<float, float> a, ref float x, int j) where TFma : struct, IFma128
+    /// <summary>
+    /// Row j's uint16 column indices, after checking them all below k: once per row whatever the batch (the products
+    /// of every x row then read them from L1).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ref byte CheckedIndexRow(in SparseDense<float, float> a, int j)
     {
         ref byte index = ref a.StructureRow(j);
         if (MaxIndex(ref index, a.ValuesPerRow) >= a.K) a.ThrowBadIndex(j);
+        return ref index;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float UnstructuredRow<TFma>(in SparseDense<float, float> a, ref float x, int j, ref byte index) where TFma : struct, IFma128
+    {
         ref float v = ref Unsafe.Add(ref a.Values, a.RowStart(j));
         Vector128<float> s = default, t = default;
         int i = 0;
@@ -54,7 +67,7 @@ internal static class SparseFloat128
     /// 8 as one more (overlapping indices already seen does not change a maximum), no scalar tail from 8 on.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static int MaxIndex(ref byte index, int count)
+    private static int MaxIndex(ref byte index, int count)
     {
         ref ushort first = ref Unsafe.As<byte, ushort>(ref index);
         if (count < Vector128<ushort>.Count)
